@@ -1,0 +1,173 @@
+"""JSON Schemas kept as data: compiled once per provider, failures turned into field-named messages."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+_TYPE_WORDS = {
+    "integer": "an integer",
+    "number": "a number",
+    "string": "a string",
+    "object": "an object",
+    "array": "an array",
+    "boolean": "a boolean",
+    "null": "null",
+}
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One reason an input was refused: the field (dotted path, "" for the whole input) and why."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+class Schema:
+    """A compiled JSON Schema (draft 2020-12) that reports violations by field name."""
+
+    def __init__(self, name: str, document: Mapping[str, Any]):
+        Draft202012Validator.check_schema(document)
+        self.name = name
+        self.document = document
+        self._validator = Draft202012Validator(document)
+        self._integers, self._numbers = _scalar_properties(document)
+
+    def violations(self, instance: Any) -> list[Violation]:
+        """Every violation, most precise first (for ``anyOf``/``oneOf`` the best-matching branch)."""
+        errors = sorted(self._validator.iter_errors(instance), key=lambda e: (list(e.path), e.validator))
+        return [_violation(error) for error in errors]
+
+    def first_violation(self, instance: Any) -> Violation | None:
+        errors = self.violations(instance)
+        return errors[0] if errors else None
+
+    def coerce_query(self, args: Iterable[tuple[str, str]]) -> dict[str, Any]:
+        """Turn query-string pairs into typed values where the schema says integer/number.
+
+        The first occurrence of a repeated parameter wins. A value that does not parse stays a
+        string, so validation then names it ("limit must be an integer, got 'abc'").
+        """
+        query: dict[str, Any] = {}
+        for key, raw in args:
+            if key in query:
+                continue
+            value: Any = raw
+            if key in self._integers:
+                value = _as_int(raw)
+            elif key in self._numbers:
+                value = _as_float(raw)
+            query[key] = value
+        return query
+
+
+class SchemaStore:
+    """All schemas of one folder, compiled at construction (import time), looked up by file stem."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._schemas = {
+            path.stem: Schema(path.stem, json.loads(path.read_text(encoding="utf-8")))
+            for path in sorted(folder.glob("*.json"))
+        }
+
+    def __getitem__(self, name: str) -> Schema:
+        return self._schemas[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._schemas
+
+    def names(self) -> list[str]:
+        return list(self._schemas)
+
+
+def _scalar_properties(document: Mapping[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
+    props = document.get("properties", {}) if document.get("type") == "object" else {}
+    integers = frozenset(k for k, v in props.items() if v.get("type") == "integer")
+    numbers = frozenset(k for k, v in props.items() if v.get("type") == "number")
+    return integers, numbers
+
+
+def _as_int(raw: str) -> Any:
+    text = raw.strip()
+    if text and (text.isdigit() or (text[0] in "+-" and text[1:].isdigit())):
+        return int(text)
+    return raw
+
+
+def _as_float(raw: str) -> Any:
+    try:
+        value = float(raw)
+    except ValueError:
+        return raw
+    return value if math.isfinite(value) else raw
+
+
+def _dotted(path: Iterable[Any]) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _violation(error: ValidationError) -> Violation:
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        # Report the branch that got furthest: its error has the deepest path.
+        best = max(error.context, key=lambda e: len(e.absolute_path))
+        return _violation(best)
+    field = _dotted(error.absolute_path)
+    custom = error.schema.get("errorMessage") if isinstance(error.schema, dict) else None
+    kind, arg, value = error.validator, error.validator_value, error.instance
+    if custom:
+        message = custom
+    elif kind == "required":
+        missing = next((name for name in arg if isinstance(value, dict) and name not in value), arg[0])
+        field = f"{field}.{missing}" if field else missing
+        message = "is required"
+    elif kind == "type":
+        types = [arg] if isinstance(arg, str) else list(arg)
+        message = f"must be {' or '.join(_TYPE_WORDS.get(t, t) for t in types)}, got {_show(value)}"
+    elif kind == "enum":
+        message = f"must be one of {', '.join(_show(v) for v in arg)}, got {_show(value)}"
+    elif kind == "const":
+        message = f"must be {_show(arg)}, got {_show(value)}"
+    elif kind == "minimum":
+        message = f"must be at least {arg}, got {_show(value)}"
+    elif kind == "maximum":
+        message = f"must be at most {arg}, got {_show(value)}"
+    elif kind == "exclusiveMinimum":
+        message = f"must be greater than {arg}, got {_show(value)}"
+    elif kind == "minLength":
+        message = f"must be at least {arg} characters long"
+    elif kind == "maxLength":
+        message = f"must be at most {arg} characters long"
+    elif kind == "pattern":
+        message = f"has an invalid format ({_show(value)})"
+    elif kind == "additionalProperties":
+        known = set(error.schema.get("properties", {}))
+        extra = sorted(set(value) - known) if isinstance(value, dict) else []
+        message = f"unknown field(s): {', '.join(extra)}" if extra else error.message
+    elif kind in ("minItems", "maxItems"):
+        message = f"must have {'at least' if kind == 'minItems' else 'at most'} {arg} item(s)"
+    else:
+        message = error.message
+    return Violation(field, message)
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
