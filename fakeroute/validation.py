@@ -138,6 +138,11 @@ def _violation(error: ValidationError) -> Violation:
         missing = next((name for name in arg if isinstance(value, dict) and name not in value), arg[0])
         field = f"{field}.{missing}" if field else missing
         message = "is required"
+    elif kind == "dependentRequired":
+        present = next((name for name in arg if isinstance(value, dict) and name in value), next(iter(arg)))
+        missing = next((d for d in arg[present] if isinstance(value, dict) and d not in value), arg[present][0])
+        field = f"{field}.{missing}" if field else missing
+        message = f"is required when {present} is given"
     elif kind == "type":
         types = [arg] if isinstance(arg, str) else list(arg)
         message = f"must be {' or '.join(_TYPE_WORDS.get(t, t) for t in types)}, got {_show(value)}"

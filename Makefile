@@ -1,0 +1,32 @@
+# Two entry points, both from a fresh clone with only Python >= 3.11, pip and make:
+#   make serve   creates .venv, installs fakeroute, serves every provider on 127.0.0.1:8080
+#   make test    creates .venv, installs fakeroute with its test extra, runs lint and the whole suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8080
+SEED ?= 0
+
+.PHONY: serve test lint bench clean
+
+$(BIN)/fakeroute: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+serve: $(BIN)/fakeroute
+	$(BIN)/fakeroute serve --host $(HOST) --port $(PORT) --seed $(SEED)
+
+lint: $(BIN)/fakeroute
+	$(BIN)/ruff check fakeroute tests bench
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: $(BIN)/fakeroute
+	$(BIN)/python bench/inventory_bench.py
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

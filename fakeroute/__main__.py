@@ -1,0 +1,5 @@
+"""``python -m fakeroute serve ...``"""
+
+from .cli import main
+
+raise SystemExit(main())

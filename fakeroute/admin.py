@@ -1,0 +1,82 @@
+"""The /_fakeroute/ admin API: health, accounts and their credentials, reset, state."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Request, Response
+
+if TYPE_CHECKING:
+    from .world import Account, World
+
+
+def _json(document: Any, status: int = 200) -> Response:
+    return Response(json.dumps(document, indent=2) + "\n", status=status, content_type="application/json")
+
+
+def _error(status: int, message: str) -> Response:
+    return _json({"error": message}, status)
+
+
+class Admin:
+    """Dispatches ``/_fakeroute/<name>`` by method to the World. Credentials need no auth here:
+    the fake is a test double, and this is how a test learns them."""
+
+    def __init__(self, world: World):
+        self.world = world
+        self._routes = {
+            ("GET", "/health"): self.health,
+            ("GET", "/accounts"): self.list_accounts,
+            ("POST", "/accounts"): self.create_account,
+            ("POST", "/reset"): self.reset,
+            ("GET", "/state"): self.state,
+        }
+
+    def dispatch(self, request: Request, path: str) -> Response:
+        handler = self._routes.get((request.method, path.rstrip("/") or "/"))
+        if handler is None:
+            if any(p == path.rstrip("/") for _, p in self._routes):
+                return _error(405, f"{request.method} is not allowed on /_fakeroute{path}")
+            return _error(404, f"no admin endpoint /_fakeroute{path}")
+        with self.world.lock:
+            return handler(request)
+
+    def health(self, request: Request) -> Response:
+        return _json({"status": "ok"})
+
+    def account_document(self, account: Account) -> dict[str, Any]:
+        document: dict[str, Any] = {"id": account.id, "name": account.name}
+        for provider in self.world.providers:
+            document[provider.name] = provider.public_credentials(account.state(provider.name))
+        return document
+
+    def list_accounts(self, request: Request) -> Response:
+        return _json({"accounts": [self.account_document(a) for a in self.world]})
+
+    def create_account(self, request: Request) -> Response:
+        body: Any = {}
+        if request.get_data():
+            try:
+                body = json.loads(request.get_data())
+            except (ValueError, UnicodeDecodeError) as exc:
+                return _error(400, f"request body is not valid JSON: {exc}")
+        if not isinstance(body, dict) or not isinstance(body.get("name", ""), str):
+            return _error(400, 'body must be an object such as {"name": "my test account"}')
+        account = self.world.create_account(body.get("name"))
+        return _json(self.account_document(account), 201)
+
+    def reset(self, request: Request) -> Response:
+        self.world.reset()
+        return _json({"status": "reset", "scenario": self.world.scenario_name, "seed": self.world.seed})
+
+    def state(self, request: Request) -> Response:
+        accounts = []
+        for account in self.world:
+            doc: dict[str, Any] = {"id": account.id, "name": account.name}
+            for provider in self.world.providers:
+                section = provider.dump_state(account.state(provider.name))
+                if section is not None:
+                    doc[provider.name] = section
+            accounts.append(doc)
+        return _json({"accounts": accounts})

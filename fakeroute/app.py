@@ -1,0 +1,139 @@
+"""The WSGI app: one werkzeug Map for every provider's real paths, plus the /_fakeroute/ admin API.
+
+Every provider request goes the same way: size limit, authentication (the provider's own 401),
+query and body parsed and checked against the operation's JSON Schemas, then the handler runs
+under the World's lock with a view scoped to the caller's account. Errors are raised as
+``ApiError`` and rendered once, here, in the provider's format.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.routing import Map
+from werkzeug.wrappers import Request, Response
+
+from .admin import Admin
+from .errors import ApiError
+from .providers import PROVIDERS, Provider
+from .providers.base import Call, Operation
+from .world import World
+
+MAX_BODY_SIZE = 1 << 20  # 1 MiB: larger request bodies get a 413 without being read
+ADMIN_PREFIX = "/_fakeroute"
+
+log = logging.getLogger("fakeroute")
+
+
+class FakerouteApp:
+    """A WSGI application serving one World.
+
+    >>> from werkzeug.test import Client
+    >>> client = Client(FakerouteApp(World()))
+    >>> client.get("/_fakeroute/health").json
+    {'status': 'ok'}
+    """
+
+    def __init__(self, world: World, *, max_body_size: int = MAX_BODY_SIZE, propagate_exceptions: bool = False):
+        self.world = world
+        self.max_body_size = max_body_size
+        self.propagate_exceptions = propagate_exceptions
+        self.url_map = Map(
+            [rule for provider in PROVIDERS for rule in provider.rules()],
+            strict_slashes=False,
+            merge_slashes=False,
+        )
+        self._adapter = self.url_map.bind("fakeroute")
+        self._providers = {p.name: p for p in PROVIDERS}
+        self.admin = Admin(world)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        request.max_content_length = self.max_body_size
+        return self.dispatch(request)(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        path = request.path
+        if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
+            return self.admin.dispatch(request, path[len(ADMIN_PREFIX):])
+        try:
+            (name, index), path_args = self._adapter.match(path, request.method)
+        except NotFound:
+            return self._unrouted(request, "not_found")
+        except MethodNotAllowed:
+            return self._unrouted(request, "method_not_allowed")
+        provider = self._providers[name]
+        return self._handle(provider, provider.operations[index], path_args, request)
+
+    def _unrouted(self, request: Request, kind: str) -> Response:
+        provider = self._provider_for(request)
+        if provider is None:
+            return Response(
+                f'{{"error":"no provider serves {request.method} {request.path}"}}',
+                status=404, content_type="application/json",
+            )
+        return provider.render_error(getattr(provider, kind)(request), request, self.world)
+
+    def _provider_for(self, request: Request) -> Provider | None:
+        host = request.host.split(":", 1)[0].lower()
+        for provider in PROVIDERS:
+            if host in provider.hosts:
+                return provider
+        # The standalone server serves every provider on one host: the path tells them apart.
+        return max(
+            (p for p in PROVIDERS for prefix in p.path_prefixes if request.path.startswith(prefix)),
+            key=lambda p: max(len(x) for x in p.path_prefixes if request.path.startswith(x)),
+            default=None,
+        )
+
+    def _handle(self, provider: Provider, op: Operation, path_args: dict[str, str], request: Request) -> Response:
+        world = self.world
+        try:
+            data = b""
+            if op.body:
+                try:
+                    data = request.get_data(cache=False)
+                except RequestEntityTooLarge:
+                    raise ApiError(413, f"Request body exceeds {self.max_body_size} bytes") from None
+            elif request.content_length and request.content_length > self.max_body_size:
+                raise ApiError(413, f"Request body exceeds {self.max_body_size} bytes")
+            with world.lock:
+                account = provider.authenticate(request, world)
+                query = self._query(provider, op, request)
+                body = self._body(provider, op, request, data)
+                call = Call(world.scope(account, provider.name), path_args, query, body,
+                            request.host_url.rstrip("/"), request.path)
+                reply = op.handler(call)
+            return provider.render(reply, request)
+        except ApiError as error:
+            return provider.render_error(error, request, world)
+        except Exception:
+            if self.propagate_exceptions:
+                raise
+            log.exception("fakeroute: unhandled error in %s %s", request.method, request.path)
+            return provider.render_error(ApiError(500, "Internal Server Error"), request, world)
+
+    @staticmethod
+    def _query(provider: Provider, op: Operation, request: Request) -> dict[str, Any]:
+        if not op.query:
+            return {}
+        schema = provider.schemas[op.query]
+        query = schema.coerce_query(request.args.items(multi=True))
+        problem = schema.first_violation(query)
+        if problem:
+            raise provider.invalid_query(f"Invalid query parameter {problem}", problem.field)
+        return query
+
+    @staticmethod
+    def _body(provider: Provider, op: Operation, request: Request, data: bytes) -> Any:
+        if not op.body:
+            return None
+        body = provider.parse_body(request, data)
+        problem = provider.schemas[op.body].first_violation(body)
+        if problem:
+            where = problem.field or "request body"
+            raise provider.invalid_body(f"Invalid {where}: {problem.message}", problem.field)
+        return body

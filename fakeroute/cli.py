@@ -1,0 +1,57 @@
+"""``fakeroute serve``: run the fake on a port until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .app import FakerouteApp
+from .inventory import DEFAULT_SIZE
+from .server import FakerouteServer
+from .world import ScenarioError, World
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fakeroute", description="A stateful fake of telecom provider APIs.")
+    parser.add_argument("--version", action="version", version=f"fakeroute {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve every provider and the admin API on one port")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port, 0 for a free one (default 8080)")
+    serve.add_argument("--seed", type=int, default=0, help="seed of the inventory and ids (default 0)")
+    serve.add_argument("--scenario", default=None,
+                       help="scenario file (JSON) or built-in name (default: the built-in 'default')")
+    serve.add_argument("--inventory-size", type=int, default=DEFAULT_SIZE,
+                       help=f"count of purchasable numbers (default {DEFAULT_SIZE})")
+    serve.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+    try:
+        world = World(seed=args.seed, scenario=args.scenario, inventory_size=args.inventory_size)
+    except (ScenarioError, ValueError) as exc:
+        print(f"fakeroute: {exc}", file=sys.stderr)
+        return 2
+    try:
+        server = FakerouteServer(FakerouteApp(world), host=args.host, port=args.port, threads=args.threads)
+    except OSError as exc:
+        print(f"fakeroute: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, _exit)
+    print(f"fakeroute listening on {server.url}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _exit(signum: int, frame: object) -> None:
+    raise SystemExit(0)

@@ -1,0 +1,12 @@
+"""The providers fakeroute serves. Adding one is adding its folder and a line here."""
+
+from __future__ import annotations
+
+from .base import Provider
+from .flowroute import FlowrouteProvider
+
+PROVIDERS: tuple[Provider, ...] = (
+    FlowrouteProvider(),
+)
+
+__all__ = ["PROVIDERS", "Provider"]

@@ -1,0 +1,134 @@
+"""What every provider folder supplies: its routes, handlers, rendering, errors, schemas and state."""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from ..errors import ApiError
+from ..validation import SchemaStore
+
+if TYPE_CHECKING:
+    from ..world import Account, Scope, World
+
+
+@dataclass
+class Call:
+    """A validated request as a handler sees it: never the raw body, never the credentials."""
+
+    scope: Scope
+    path: dict[str, str]
+    query: dict[str, Any]
+    body: Any
+    base_url: str  # scheme://host the caller used, for the links in the answer
+    path_info: str  # the request path, for self links
+
+
+@dataclass
+class Reply:
+    """A handler's answer: the status and the document the provider's renderer serializes."""
+
+    status: int
+    document: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[[Call], Reply]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One endpoint: its URL rule, methods, handler and the schemas its input must satisfy."""
+
+    path: str
+    method: str
+    handler: Handler
+    query: str | None = None  # schema names in the provider's schemas/ folder
+    body: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.handler.__name__
+
+
+class Provider(ABC):
+    """Base of each provider's glue object; subclasses fill in the provider-specific parts."""
+
+    name: str
+    hosts: tuple[str, ...]  # the real API hosts, e.g. ("api.flowroute.com",)
+    path_prefixes: tuple[str, ...]  # which unmatched paths on the shared server are this provider's
+    operations: tuple[Operation, ...]
+    schemas: SchemaStore
+    content_type = "application/json"
+
+    def rules(self) -> list[Rule]:
+        return [
+            Rule(op.path, methods=[op.method], endpoint=(self.name, i))
+            for i, op in enumerate(self.operations)
+        ]
+
+    # -- request side -----------------------------------------------------------------------------
+
+    @abstractmethod
+    def authenticate(self, request: Request, world: World) -> Account:
+        """The caller's account, or raise the provider's own 401."""
+
+    @abstractmethod
+    def parse_body(self, request: Request, data: bytes) -> Any:
+        """The request body as the real API reads it; raise ApiError for a malformed one."""
+
+    def invalid_query(self, problem: str, field: str) -> ApiError:
+        return ApiError(400, problem, field=field)
+
+    def invalid_body(self, problem: str, field: str) -> ApiError:
+        return ApiError(400, problem, field=field)
+
+    # -- response side ----------------------------------------------------------------------------
+
+    def render(self, reply: Reply, request: Request) -> Response:
+        if reply.document is None:
+            return Response(status=reply.status, headers=reply.headers)
+        body = json.dumps(reply.document, separators=(",", ":"))
+        return Response(body, status=reply.status, headers=reply.headers, content_type=self.content_type)
+
+    @abstractmethod
+    def render_error(self, error: ApiError, request: Request, world: World) -> Response:
+        """The error in the provider's own body format and status."""
+
+    def not_found(self, request: Request) -> ApiError:
+        return ApiError(404, f"The requested resource {request.path} was not found")
+
+    def method_not_allowed(self, request: Request) -> ApiError:
+        return ApiError(405, f"Method {request.method} is not allowed on {request.path}")
+
+    # -- state ------------------------------------------------------------------------------------
+
+    @abstractmethod
+    def load_state(self, section: Mapping[str, Any] | None, world: World) -> Any:
+        """This provider's state of one account, from its (validated) scenario section."""
+
+    @abstractmethod
+    def dump_state(self, state: Any) -> dict[str, Any]:
+        """The inverse of ``load_state``: a scenario section."""
+
+    @abstractmethod
+    def new_section(self, world: World, serial: int) -> dict[str, Any]:
+        """A scenario section for a brand-new account: fresh credentials, nothing owned."""
+
+    @abstractmethod
+    def credential_keys(self, state: Any) -> Iterable[Any]:
+        """Hashable keys the World indexes the account by, matched by ``authenticate``."""
+
+    @abstractmethod
+    def public_credentials(self, state: Any) -> dict[str, Any]:
+        """The account's credentials for this provider, as the admin API shows them."""
+
+    def owned_numbers(self, section: Mapping[str, Any] | None) -> list[str]:
+        """Numbers (11 digits) this section owns, which the inventory must not offer."""
+        return []

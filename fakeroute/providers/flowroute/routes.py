@@ -1,0 +1,23 @@
+"""Flowroute's URL rules: path, method, handler and the schemas of the query and the body."""
+
+from __future__ import annotations
+
+from ..base import Operation
+from . import handlers as h
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation("/v2/numbers/available", "GET", h.search_available_numbers, query="query_available"),
+    Operation("/v2/numbers/available/areacodes", "GET", h.list_available_area_codes, query="query_areacodes"),
+    Operation("/v2/numbers/available/exchanges", "GET", h.list_available_exchange_codes, query="query_exchanges"),
+    Operation("/v2/numbers", "GET", h.list_account_phone_numbers, query="query_numbers"),
+    Operation("/v2/numbers/<id>", "GET", h.list_phone_number_details),
+    Operation("/v2/numbers/<id>", "POST", h.purchase_a_phone_number),
+    Operation("/v2/numbers/<id>", "DELETE", h.release_a_did),
+    Operation("/v2/numbers/<id>", "PATCH", h.set_did_alias, body="body_alias"),
+    Operation("/v2/numbers/<number_id>/relationships/primary_route", "PATCH", h.update_primary_voice_route,
+              body="body_relationship"),
+    Operation("/v2/numbers/<number_id>/relationships/failover_route", "PATCH", h.update_failover_voice_route,
+              body="body_relationship"),
+    Operation("/v2/routes", "GET", h.list_inbound_routes, query="query_routes"),
+    Operation("/v2/routes", "POST", h.create_an_inbound_route, body="body_route"),
+)

@@ -1,0 +1,57 @@
+"""Shared fixtures for fakeroute's own tests: a World, its WSGI app, a werkzeug client, a live server."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.test import Client
+
+from fakeroute.app import FakerouteApp
+from fakeroute.server import FakerouteServer
+from fakeroute.world import World
+
+FLOWROUTE_KEY = "fakeroute"
+FLOWROUTE_SECRET = "fakeroute-secret"
+
+
+def basic(user: str, password: str) -> dict[str, str]:
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+FLOWROUTE_AUTH = basic(FLOWROUTE_KEY, FLOWROUTE_SECRET)
+
+
+@pytest.fixture
+def world() -> World:
+    return World(seed=0)
+
+
+@pytest.fixture
+def app(world: World) -> FakerouteApp:
+    return FakerouteApp(world, propagate_exceptions=True)
+
+
+@pytest.fixture
+def client(app: FakerouteApp) -> Client:
+    return Client(app)
+
+
+@pytest.fixture(scope="session")
+def live_world() -> World:
+    return World(seed=0)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_world: World) -> Iterator[FakerouteServer]:
+    with FakerouteServer(FakerouteApp(live_world)) as server:
+        yield server
+
+
+@pytest.fixture
+def server_url(live_server: FakerouteServer, live_world: World) -> str:
+    """A running server over real HTTP, reset to the seeded scenario for each test."""
+    live_world.reset()
+    return live_server.url
