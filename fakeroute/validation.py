@@ -45,9 +45,9 @@ class Schema:
         self._integers, self._numbers = _scalar_properties(document)
 
     def violations(self, instance: Any) -> list[Violation]:
-        """Every violation, most precise first (for ``anyOf``/``oneOf`` the best-matching branch)."""
-        errors = sorted(self._validator.iter_errors(instance), key=lambda e: (list(e.path), e.validator))
-        return [_violation(error) for error in errors]
+        """Every violation, outermost first (for ``anyOf``/``oneOf`` the best-matching branch)."""
+        found = [_violation(error) for error in self._validator.iter_errors(instance)]
+        return sorted(found, key=lambda v: (v.field.count(".") + v.field.count("[") if v.field else -1, v.field))
 
     def first_violation(self, instance: Any) -> Violation | None:
         errors = self.violations(instance)
@@ -132,7 +132,7 @@ def _violation(error: ValidationError) -> Violation:
     field = _dotted(error.absolute_path)
     custom = error.schema.get("errorMessage") if isinstance(error.schema, dict) else None
     kind, arg, value = error.validator, error.validator_value, error.instance
-    if custom:
+    if custom and kind not in ("type", "required"):  # a custom message explains the format, not the type
         message = custom
     elif kind == "required":
         missing = next((name for name in arg if isinstance(value, dict) and name not in value), arg[0])

@@ -152,9 +152,11 @@ def create_an_inbound_route(call: Call) -> Reply:
     account = _account(call)
     route_type, value, alias = attributes["route_type"], attributes["value"], attributes["alias"]
     if account.route_with_alias(alias) is not None:
-        raise ApiError(422, f"A route with alias {alias!r} already exists", field="data.attributes.alias")
+        raise ApiError(422, f"Invalid data.attributes.alias: a route with alias {alias!r} already exists",
+                       field="data.attributes.alias")
     if route_type == "number" and not _dialable(value):
-        raise ApiError(422, f"{value} is not a valid phone number", field="data.attributes.value")
+        raise ApiError(422, f"Invalid data.attributes.value: {value} is not a valid phone number "
+                       "(E.164 without '+', e.g. 12065551212)", field="data.attributes.value")
     route_id = str(call.scope.ids.next("flowroute.route", start=_next_route_id(account)))
     while route_id in account.routes:  # a scenario may have used ids above the counter
         route_id = str(call.scope.ids.next("flowroute.route"))
