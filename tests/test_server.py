@@ -1,0 +1,121 @@
+"""The standalone server: `fakeroute serve` as a process, and the admin API over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+from helpers import FLOWROUTE_AUTH, OWNED
+
+
+def start_cli(*args: str) -> tuple[subprocess.Popen, str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fakeroute", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    line = process.stdout.readline().strip()
+    assert line.startswith("fakeroute listening on http://127.0.0.1:"), (line, process.stderr.read())
+    return process, line.removeprefix("fakeroute listening on ")
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_serve_prints_its_url_answers_and_exits_cleanly_on_signals(stop):
+    process, url = start_cli("--seed", "5")
+    try:
+        assert requests.get(f"{url}/_fakeroute/health", timeout=5).json() == {"status": "ok"}
+        numbers = requests.get(f"{url}/v2/numbers", headers=FLOWROUTE_AUTH, timeout=5).json()
+        assert OWNED in [n["id"] for n in numbers["data"]]
+        assert numbers["links"]["self"].startswith(url)
+    finally:
+        process.send_signal(stop)
+        assert process.wait(timeout=10) == 0
+
+
+def test_serve_refuses_a_bad_scenario_with_a_message_naming_the_entry(tmp_path):
+    scenario = tmp_path / "bad.json"
+    scenario.write_text('{"accounts": [{"id": "a", "flowroute": {"access_key": "k", "secret_key": "s", '
+                        '"numbers": [{"value": "12065550100"}, {"value": "1206555"}]}}]}')
+    result = subprocess.run([sys.executable, "-m", "fakeroute", "serve", "--port", "0", "--scenario", str(scenario)],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert "accounts[0].flowroute.numbers[1].value" in result.stderr
+
+
+def test_serve_refuses_a_port_in_use(live_server):
+    result = subprocess.run([sys.executable, "-m", "fakeroute", "serve", "--port", str(live_server.port)],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "cannot listen" in result.stderr
+
+
+def test_same_seed_serves_identical_inventories_across_processes():
+    pages = []
+    for _ in range(2):
+        process, url = start_cli("--seed", "11")
+        try:
+            pages.append(requests.get(f"{url}/v2/numbers/available?limit=50&offset=100", headers=FLOWROUTE_AUTH,
+                                      timeout=5).json()["data"])
+            pages[-1] = [(n["id"], n["attributes"]) for n in pages[-1]]  # links carry each server's port
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    assert pages[0] == pages[1] and len(pages[0]) == 50
+
+
+def test_admin_accounts_reset_and_state(server_url):
+    accounts = requests.get(f"{server_url}/_fakeroute/accounts", timeout=5).json()["accounts"]
+    default = accounts[0]
+    assert default["id"] == "default"
+    assert default["flowroute"] == {"access_key": "fakeroute", "secret_key": "fakeroute-secret"}
+
+    created = requests.post(f"{server_url}/_fakeroute/accounts", json={"name": "isolated"}, timeout=5)
+    assert created.status_code == 201
+    fresh = created.json()["flowroute"]
+    auth = (fresh["access_key"], fresh["secret_key"])
+    assert requests.get(f"{server_url}/v2/numbers", auth=auth, timeout=5).json()["data"] == []
+    routes = requests.get(f"{server_url}/v2/routes", auth=auth, timeout=5).json()["data"]
+    assert [r["id"] for r in routes] == ["0"]
+
+    number = requests.get(f"{server_url}/v2/numbers/available?limit=1", auth=auth, timeout=5).json()["data"][0]["id"]
+    assert requests.post(f"{server_url}/v2/numbers/{number}", auth=auth, timeout=5).status_code == 201
+    state = requests.get(f"{server_url}/_fakeroute/state", timeout=5).json()
+    assert [n["value"] for n in state["accounts"][-1]["flowroute"]["numbers"]] == [number]
+
+    assert requests.post(f"{server_url}/_fakeroute/reset", timeout=5).json()["status"] == "reset"
+    assert requests.get(f"{server_url}/v2/numbers", auth=auth, timeout=5).status_code == 401
+    available = requests.get(f"{server_url}/v2/numbers/available?limit=1", headers=FLOWROUTE_AUTH, timeout=5)
+    assert available.json()["data"][0]["id"] == number
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [("GET", "/_fakeroute/nope", 404), ("DELETE", "/_fakeroute/reset", 405), ("GET", "/nowhere", 404)],
+)
+def test_admin_and_unknown_paths_answer_json_errors(server_url, method, path, status):
+    response = requests.request(method, server_url + path, timeout=5)
+    assert response.status_code == status and "error" in response.json()
+
+
+def test_admin_create_account_rejects_bad_bodies(server_url):
+    for body in (b"{", b"[]", b'{"name": 5}'):
+        response = requests.post(f"{server_url}/_fakeroute/accounts", data=body, timeout=5)
+        assert response.status_code == 400 and "error" in response.json()
+
+
+def test_keep_alive_connections_are_reused(server_url):
+    with requests.Session() as session:
+        started = time.perf_counter()
+        for _ in range(50):
+            assert session.get(f"{server_url}/_fakeroute/health", timeout=5).status_code == 200
+    # Only a sanity bound: a dev server without keep-alive reconnects each time, waitress does not.
+    assert time.perf_counter() - started < 10
+
+
+def test_python_dash_m_shows_help():
+    result = subprocess.run([sys.executable, "-m", "fakeroute", "--help"], capture_output=True, text=True, timeout=30,
+                            env={**os.environ})
+    assert result.returncode == 0 and "serve" in result.stdout
