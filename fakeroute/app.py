@@ -105,7 +105,7 @@ class FakerouteApp:
                 query = self._query(provider, op, request)
                 body = self._body(provider, op, request, data)
                 call = Call(world.scope(account, provider.name), path_args, query, body,
-                            request.host_url.rstrip("/"), request.path)
+                            _base_url(request.environ), request.path)
                 reply = op.handler(call)
             return provider.render(reply, request)
         except ApiError as error:
@@ -137,3 +137,14 @@ class FakerouteApp:
             where = problem.field or "request body"
             raise provider.invalid_body(f"Invalid {where}: {problem.message}", problem.field)
         return body
+
+
+def _base_url(environ: dict[str, Any]) -> str:
+    """scheme://host as the caller addressed us (werkzeug's host_url is a costly IRI round trip)."""
+    host = environ.get("HTTP_HOST")
+    if not host:
+        host = environ["SERVER_NAME"]
+        port = environ.get("SERVER_PORT")
+        if port and port != ("443" if environ["wsgi.url_scheme"] == "https" else "80"):
+            host = f"{host}:{port}"
+    return f"{environ['wsgi.url_scheme']}://{host}"

@@ -181,7 +181,11 @@ class World:
         self.clock = Clock(start)
         self.ids = Ids(seed)
         self.accounts: dict[str, Account] = {}
-        self._by_credential: dict[str, dict[Any, Account]] = {}
+        self._by_credential: dict[str, dict[Any, Account]] = {p.name: {} for p in PROVIDERS}
+        # Scenario accounts are loaded (parsed, cross-checked) once; a reset copies them.
+        for i, doc in enumerate(self.scenario["accounts"]):
+            self._add_account(doc, f"accounts[{i}]")
+        self._pristine = list(self.accounts.values())
         self.reset()
 
     @property
@@ -189,15 +193,21 @@ class World:
         return PROVIDERS
 
     def reset(self) -> None:
-        """Back to the seeded scenario: cheap, the inventory and schemas are not rebuilt."""
+        """Back to the seeded scenario: cheap, nothing is parsed, validated or rebuilt again."""
         with self.lock:
             self.clock.reset()
             self.ids.reset()
             self.inventory.reset()
             self.accounts = {}
             self._by_credential = {p.name: {} for p in PROVIDERS}
-            for i, doc in enumerate(self.scenario["accounts"]):
-                self._add_account(doc, f"accounts[{i}]")
+            for pristine in self._pristine:
+                account = Account(pristine.id, pristine.name)
+                for provider in PROVIDERS:
+                    state = account.states[provider.name] = provider.copy_state(pristine.states[provider.name])
+                    index = self._by_credential[provider.name]
+                    for key in provider.credential_keys(state):
+                        index[key] = account
+                self.accounts[account.id] = account
 
     def _add_account(self, doc: Mapping[str, Any], where: str) -> Account:
         account = Account(doc["id"], doc.get("name", doc["id"]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
@@ -112,6 +113,10 @@ class Provider(ABC):
     @abstractmethod
     def load_state(self, section: Mapping[str, Any] | None, world: World) -> Any:
         """This provider's state of one account, from its (validated) scenario section."""
+
+    def copy_state(self, state: Any) -> Any:
+        """An independent copy of a loaded state, made on every World reset: keep it cheap."""
+        return copy.deepcopy(state)
 
     @abstractmethod
     def dump_state(self, state: Any) -> dict[str, Any]:

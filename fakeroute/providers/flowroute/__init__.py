@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -101,6 +102,14 @@ class FlowrouteProvider(Provider):
                 failover_route=doc.get("failover_route"),
             )
         return account
+
+    def copy_state(self, state: FlowrouteAccount) -> FlowrouteAccount:
+        return FlowrouteAccount(
+            state.access_key,
+            state.secret_key,
+            routes={k: dataclasses.replace(r) for k, r in state.routes.items()},
+            numbers={k: dataclasses.replace(n) for k, n in state.numbers.items()},
+        )
 
     def dump_state(self, state: FlowrouteAccount) -> dict[str, Any] | None:
         if state.access_key is None:
