@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from .base import Provider
 from .flowroute import FlowrouteProvider
+from .twilio import TwilioProvider
 
 PROVIDERS: tuple[Provider, ...] = (
     FlowrouteProvider(),
+    TwilioProvider(),
 )
 
 __all__ = ["PROVIDERS", "Provider"]
