@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -102,6 +103,16 @@ class TwilioProvider(Provider):
                     raise _scenario_error(f"{kind.name}[{i}].{kind.key_field}: {item.key} is listed twice")
                 collection[item.key] = item
         return account
+
+    def copy_state(self, state: TwilioAccount) -> TwilioAccount:
+        # Items are flat dataclasses (datetimes are immutable): a shallow replace is an independent copy.
+        return TwilioAccount(
+            state.account_sid,
+            state.auth_token,
+            dict(state.api_keys),
+            **{kind.name: {key: dataclasses.replace(item) for key, item in state.collection(kind).items()}
+               for kind in KINDS},
+        )
 
     def dump_state(self, state: TwilioAccount) -> dict[str, Any] | None:
         if state.account_sid is None:
