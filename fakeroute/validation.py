@@ -11,6 +11,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
 
 _TYPE_WORDS = {
     "integer": "an integer",
@@ -41,7 +43,10 @@ class Schema:
         Draft202012Validator.check_schema(document)
         self.name = name
         self.document = document
-        self._validator = Draft202012Validator(document)
+        # Subschemas with their own $id (a provider's scenario section inside the envelope) are registered
+        # up front: left to the validator, every $ref into one re-crawls the whole document (~5 ms each).
+        registry = Registry().with_resource("", DRAFT202012.create_resource(document)).crawl()
+        self._validator = Draft202012Validator(document, registry=registry)
         self._integers, self._numbers = _scalar_properties(document)
 
     def violations(self, instance: Any) -> list[Violation]:
