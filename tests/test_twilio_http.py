@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 import pytest
 import requests
@@ -123,9 +124,15 @@ def test_no_credentials_is_a_401_with_a_basic_challenge(twilio):
     assert answer.headers["WWW-Authenticate"].startswith("Basic")
 
 
-def test_credentials_are_checked_before_the_resource(twilio):
-    answer = twilio("GET", "/v2/PhoneNumbers/+15550000000", headers=basic(ACCOUNT_SID, "nope"))
-    error_of(answer, 401, 20003)
+def test_credentials_are_checked_before_the_resource_and_the_form(twilio):
+    bad = basic(ACCOUNT_SID, "nope")
+    error_of(twilio("GET", "/v2/PhoneNumbers/+15550000000", headers=bad), 401, 20003)
+    error_of(twilio("POST", f"/v2/Trunks/{TRUNK}", headers={**bad, **FORM}, data="VoiceRegion=eu1"), 401, 20003)
+
+
+def test_a_body_over_a_mebibyte_is_twilios_413(twilio):
+    answer = twilio("POST", f"/v2/Trunks/{TRUNK}", headers=FORM, data="FriendlyName=" + "x" * (1 << 20))
+    error_of(answer, 413, 20413)
 
 
 # -- the form -------------------------------------------------------------------------------------
@@ -136,6 +143,14 @@ def test_the_form_decodes_plus_as_space_ignores_unknown_fields_and_keeps_the_fir
                     data="FriendlyName=My+Num&Unknown=1&VoiceRegion=au1&VoiceRegion=ie1")
     assert answer.status_code == 200, answer.text
     assert (answer.json()["friendly_name"], answer.json()["voice_region"]) == ("My Num", "au1")
+
+
+def test_an_empty_friendly_name_is_stored_and_resending_the_same_values_still_moves_date_updated(twilio):
+    path = f"/v2/Trunks/{TRUNK}"
+    first = twilio("POST", path, headers=FORM, data="FriendlyName=&VoiceRegion=us1").json()
+    again = twilio("POST", path, headers=FORM, data="FriendlyName=&VoiceRegion=us1").json()
+    assert first["friendly_name"] == again["friendly_name"] == ""
+    assert again["date_updated"] > first["date_updated"] and again["date_created"] == first["date_created"]
 
 
 def test_a_form_without_content_type_is_read_as_a_form(twilio):
@@ -261,3 +276,22 @@ def test_a_bad_twilio_section_is_refused_with_a_message_naming_the_entry(change,
     change(document["accounts"][0]["twilio"])
     with pytest.raises(ScenarioError, match="^" + re.escape(f"scenario <scenario>: {message}")):
         World(scenario=document)
+
+
+# -- docs/twilio.md ---------------------------------------------------------------------------------
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "twilio.md"
+
+
+def test_the_docs_sdk_example_runs_against_the_server(server_url, monkeypatch):
+    for variable in ("TWILIO_EDGE", "TWILIO_REGION"):
+        monkeypatch.delenv(variable, raising=False)
+    (block,) = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
+    exec(compile(block.replace("http://127.0.0.1:8080", server_url), str(DOC), "exec"), {})
+
+
+def test_the_docs_sample_answer_is_what_the_fake_answers(client):
+    (sample,) = [b for b in re.findall(r"```json\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
+                 if '"url"' in b]
+    answer = client.get(f"/v2/PhoneNumbers/{CONFIGURED_NUMBER}", base_url="https://routes.twilio.com", headers=AUTH)
+    assert answer.json == json.loads(sample)
