@@ -9,6 +9,7 @@ under the World's lock with a view scoped to the caller's account. Errors are ra
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,6 +19,8 @@ from werkzeug.wrappers import Request, Response
 
 from .admin import Admin
 from .errors import ApiError
+from .faults import Fault
+from .journal import Recorded, parse_body
 from .providers import PROVIDERS, Provider
 from .providers.base import Call, Operation
 from .world import World
@@ -59,23 +62,74 @@ class FakerouteApp:
         path = request.path
         if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
             return self.admin.dispatch(request, path[len(ADMIN_PREFIX):])
-        try:
-            (name, index), path_args = self._adapter.match(path, request.method)
-        except NotFound:
-            return self._unrouted(request, "not_found")
-        except MethodNotAllowed:
-            return self._unrouted(request, "method_not_allowed")
-        provider = self._providers[name]
-        return self._handle(provider, provider.operations[index], path_args, request)
+        provider, response = self._respond(request)
+        self._record(provider, request, response)
+        return response
 
-    def _unrouted(self, request: Request, kind: str) -> Response:
-        provider = self._provider_for(request)
+    def _respond(self, request: Request) -> tuple[Provider | None, Response]:
+        op: Operation | None = None
+        try:
+            (name, index), path_args = self._adapter.match(request.path, request.method)
+            provider: Provider | None = self._providers[name]
+            op = provider.operations[index]
+        except (NotFound, MethodNotAllowed) as exc:
+            provider = self._provider_for(request)
+            kind = "not_found" if isinstance(exc, NotFound) else "method_not_allowed"
+        fault = self.world.faults.take(provider.name if provider else None, request.method, request.path)
+        if fault is not None:
+            faulted = self._apply(fault, provider, request)
+            if faulted is not None:
+                return provider, faulted
+        if op is not None:
+            return provider, self._handle(provider, op, path_args, request)
         if provider is None:
-            return Response(
-                f'{{"error":"no provider serves {request.method} {request.path}"}}',
-                status=404, content_type="application/json",
-            )
-        return provider.render_error(getattr(provider, kind)(request), request, self.world)
+            return None, Response(f'{{"error":"no provider serves {request.method} {request.path}"}}',
+                                  status=404, content_type="application/json")
+        return provider, provider.render_error(getattr(provider, kind)(request), request, self.world)
+
+    def _apply(self, fault: Fault, provider: Provider | None, request: Request) -> Response | None:
+        """The answer an injected fault gives, or None when it only delayed the call."""
+        if fault.latency:
+            time.sleep(fault.latency)  # outside the World's lock: other calls go on meanwhile
+        if fault.drop:
+            # Declare more bytes than are sent: a real HTTP client sees the connection cut short, and
+            # the in-process transport turns the flag into the client's own connection error.
+            request.environ["fakeroute.dropped"] = True
+            request.environ.get("fakeroute.signals", {})["dropped"] = True  # shared with the transport
+            response = Response(b"{", status=200, content_type="application/json")
+            response.headers["Content-Length"] = "1024"
+            return response
+        if fault.status is None:
+            return None
+        headers = {}
+        if fault.status == 429:
+            headers["Retry-After"] = str(fault.retry_after if fault.retry_after is not None else 1)
+        detail = fault.detail or f"Injected fault: {fault.status} for {request.method} {request.path}"
+        error = ApiError(fault.status, detail, headers=headers)
+        if provider is None:
+            return Response(f'{{"error":"{detail}"}}', status=fault.status, headers=headers,
+                            content_type="application/json")
+        return provider.render_error(error, request, self.world)
+
+    def _record(self, provider: Provider | None, request: Request, response: Response) -> None:
+        try:
+            data = request.get_data()
+        except RequestEntityTooLarge:
+            data = b"<body over the size limit, not read>"
+        headers = {k: ("***" if k.lower() == "authorization" else v) for k, v in request.headers.items()}
+        self.world.journal.record(Recorded(
+            provider=provider.name if provider else None,
+            method=request.method,
+            path=request.path,
+            query={k: request.args.getlist(k) for k in request.args},
+            body=parse_body(data, request.content_type),
+            status=response.status_code,
+            response=None if request.environ.get("fakeroute.dropped") else parse_body(
+                response.get_data(), response.content_type),
+            account=request.environ.get("fakeroute.account"),
+            time=self.world.clock.peek().isoformat(),
+            headers=headers,
+        ))
 
     def _provider_for(self, request: Request) -> Provider | None:
         host = request.host.split(":", 1)[0].lower()
@@ -95,13 +149,14 @@ class FakerouteApp:
             data = b""
             if op.body:
                 try:
-                    data = request.get_data(cache=False)
+                    data = request.get_data()  # cached: the journal reads it again
                 except RequestEntityTooLarge:
                     raise ApiError(413, f"Request body exceeds {self.max_body_size} bytes") from None
             elif request.content_length and request.content_length > self.max_body_size:
                 raise ApiError(413, f"Request body exceeds {self.max_body_size} bytes")
             with world.lock:
                 account = provider.authenticate(request, world)
+                request.environ["fakeroute.account"] = account.id
                 query = self._query(provider, op, request)
                 body = self._body(provider, op, request, data)
                 call = Call(world.scope(account, provider.name), path_args, query, body,

@@ -13,7 +13,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .faults import Faults
 from .inventory import DEFAULT_SIZE, Inventory
+from .journal import Journal
 from .providers import PROVIDERS, Provider
 from .validation import Schema
 
@@ -180,6 +182,8 @@ class World:
             raise ScenarioError(f"scenario {self.scenario_name}: {exc}") from None
         self.clock = Clock(start)
         self.ids = Ids(seed)
+        self.journal = Journal()
+        self.faults = Faults()
         self.accounts: dict[str, Account] = {}
         self._by_credential: dict[str, dict[Any, Account]] = {p.name: {} for p in PROVIDERS}
         # Scenario accounts are loaded (parsed, cross-checked) once; a reset copies them.
@@ -198,6 +202,8 @@ class World:
             self.clock.reset()
             self.ids.reset()
             self.inventory.reset()
+            self.journal.clear()
+            self.faults.clear()
             self.accounts = {}
             self._by_credential = {p.name: {} for p in PROVIDERS}
             for pristine in self._pristine:

@@ -1,0 +1,131 @@
+"""Every provider request and its answer, recorded; queries and assertions that read like respx's."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One call the fake answered: what was asked, by which account, and what it answered."""
+
+    provider: str | None
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    body: Any  # parsed JSON, a form as a dict, the text, or None
+    status: int
+    response: Any  # parsed JSON answer, or its text, or None
+    account: str | None = None  # the account the credentials named, when they did
+    time: str = ""  # the fake clock at the call, ISO 8601
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        query = "&".join(f"{k}={v}" for k, values in self.query.items() for v in values)
+        return f"{self.provider or '-'} {self.method} {self.path}{'?' + query if query else ''} -> {self.status}"
+
+
+def parse_body(data: bytes, content_type: str | None) -> Any:
+    """A request or response body as a test wants to read it."""
+    if not data:
+        return None
+    text = data.decode("utf-8", errors="replace")
+    if content_type and "x-www-form-urlencoded" in content_type:
+        from urllib.parse import parse_qs
+
+        return {k: v[0] if len(v) == 1 else v for k, v in parse_qs(text, keep_blank_values=True).items()}
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+class Journal:
+    """The calls of one World, oldest first. Thread-safe; cleared by ``World.reset()``.
+
+    >>> journal = Journal()
+    >>> journal.record(Recorded("flowroute", "GET", "/v2/routes", {}, None, 200, None))
+    >>> len(journal.filter(method="GET", path="/v2/*"))
+    1
+    """
+
+    def __init__(self, limit: int = 10_000):
+        self.limit = limit  # the oldest calls are dropped past this, so a long session stays bounded
+        self._entries: list[Recorded] = []
+        self._lock = threading.Lock()
+
+    def record(self, entry: Recorded) -> None:
+        with self._lock:
+            self._entries.append(entry)
+            if len(self._entries) > self.limit:
+                del self._entries[: len(self._entries) - self.limit]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __iter__(self) -> Iterator[Recorded]:
+        return iter(self.all())
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def all(self) -> list[Recorded]:
+        with self._lock:
+            return list(self._entries)
+
+    @property
+    def last(self) -> Recorded | None:
+        with self._lock:
+            return self._entries[-1] if self._entries else None
+
+    def filter(
+        self,
+        provider: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        status: int | None = None,
+    ) -> list[Recorded]:
+        """Calls matching every given criterion; ``path`` may hold ``*`` wildcards."""
+        return [
+            e for e in self.all()
+            if (provider is None or e.provider == provider)
+            and (method is None or e.method == method.upper())
+            and (path is None or e.path == path or fnmatch.fnmatchcase(e.path, path))
+            and (status is None or e.status == status)
+        ]
+
+    def assert_called(
+        self,
+        provider: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        *,
+        times: int | None = None,
+        status: int | None = None,
+    ) -> list[Recorded]:
+        """The matching calls; raises AssertionError listing every call made when they do not fit.
+
+        Without ``times`` at least one call must match.
+        """
+        found = self.filter(provider, method, path, status)
+        if (times is None and not found) or (times is not None and len(found) != times):
+            wanted = " ".join(str(x) for x in (provider, method, path) if x is not None) or "any call"
+            if status is not None:
+                wanted += f" -> {status}"
+            expected = "at least once" if times is None else f"{times} time(s)"
+            made = "\n".join(f"  {e}" for e in self.all()) or "  (no calls at all)"
+            raise AssertionError(f"expected {wanted} {expected}, found {len(found)}; calls made:\n{made}")
+        return found
+
+    def assert_not_called(self, provider: str | None = None, method: str | None = None,
+                          path: str | None = None) -> None:
+        self.assert_called(provider, method, path, times=0)
