@@ -31,6 +31,11 @@ class Admin:
             ("POST", "/accounts"): self.create_account,
             ("POST", "/reset"): self.reset,
             ("GET", "/state"): self.state,
+            ("GET", "/requests"): self.list_requests,
+            ("DELETE", "/requests"): self.clear_requests,
+            ("GET", "/faults"): self.list_faults,
+            ("POST", "/faults"): self.add_fault,
+            ("DELETE", "/faults"): self.clear_faults,
         }
 
     def dispatch(self, request: Request, path: str) -> Response:
@@ -80,3 +85,38 @@ class Admin:
                     doc[provider.name] = section
             accounts.append(doc)
         return _json({"accounts": accounts})
+
+    def list_requests(self, request: Request) -> Response:
+        """The journal, filtered by ``provider``, ``method``, ``path`` (``*`` wildcards) and ``status``."""
+        status = request.args.get("status")
+        if status is not None and not status.isdigit():
+            return _error(400, f"status must be an integer, got {status!r}")
+        found = self.world.journal.filter(request.args.get("provider"), request.args.get("method"),
+                                          request.args.get("path"), int(status) if status else None)
+        return _json({"requests": [entry.to_dict() for entry in found]})
+
+    def clear_requests(self, request: Request) -> Response:
+        cleared = len(self.world.journal)
+        self.world.journal.clear()
+        return _json({"cleared": cleared})
+
+    def list_faults(self, request: Request) -> Response:
+        return _json({"faults": [fault.to_dict() for fault in self.world.faults.all()]})
+
+    def add_fault(self, request: Request) -> Response:
+        try:
+            spec = json.loads(request.get_data() or b"null")
+        except (ValueError, UnicodeDecodeError) as exc:
+            return _error(400, f"request body is not valid JSON: {exc}")
+        if not isinstance(spec, dict):
+            return _error(400, 'body must be an object such as {"provider": "twilio", "status": 503, "times": 2}')
+        try:
+            fault = self.world.faults.add(**spec)
+        except (TypeError, ValueError) as exc:
+            return _error(400, str(exc))
+        return _json(fault.to_dict(), 201)
+
+    def clear_faults(self, request: Request) -> Response:
+        cleared = len(self.world.faults.all())
+        self.world.faults.clear()
+        return _json({"cleared": cleared})

@@ -119,3 +119,40 @@ def test_python_dash_m_shows_help():
     result = subprocess.run([sys.executable, "-m", "fakeroute", "--help"], capture_output=True, text=True, timeout=30,
                             env={**os.environ})
     assert result.returncode == 0 and "serve" in result.stdout
+
+
+def test_admin_journal_lists_and_clears_the_calls(server_url):
+    requests.get(f"{server_url}/v2/numbers", headers=FLOWROUTE_AUTH, timeout=5)
+    requests.get(f"{server_url}/v2/numbers/13125550199", headers=FLOWROUTE_AUTH, timeout=5)
+    journal = requests.get(f"{server_url}/_fakeroute/requests", params={"status": 404}, timeout=5).json()
+    (entry,) = journal["requests"]
+    assert entry["provider"] == "flowroute" and entry["path"] == "/v2/numbers/13125550199"
+    assert entry["account"] == "default" and entry["headers"]["Authorization"] == "***"
+    assert entry["response"]["errors"][0]["status"] == 404
+    assert requests.get(f"{server_url}/_fakeroute/requests", params={"status": "x"}, timeout=5).status_code == 400
+    assert requests.delete(f"{server_url}/_fakeroute/requests", timeout=5).json() == {"cleared": 2}
+    assert requests.get(f"{server_url}/_fakeroute/requests", timeout=5).json() == {"requests": []}
+
+
+def test_admin_faults_over_real_http_including_a_dropped_connection(server_url):
+    added = requests.post(f"{server_url}/_fakeroute/faults", json={"provider": "flowroute", "status": 503}, timeout=5)
+    assert added.status_code == 201 and added.json()["times"] == 1
+    assert requests.get(f"{server_url}/v2/routes", headers=FLOWROUTE_AUTH, timeout=5).status_code == 503
+    assert requests.get(f"{server_url}/v2/routes", headers=FLOWROUTE_AUTH, timeout=5).status_code == 200
+
+    requests.post(f"{server_url}/_fakeroute/faults", json={"path": "/v2/routes", "drop": True}, timeout=5)
+    # The answer stops short of its Content-Length: the client sees the connection broken mid-response.
+    with pytest.raises((requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+        requests.get(f"{server_url}/v2/routes", headers=FLOWROUTE_AUTH, timeout=5)
+
+    requests.post(f"{server_url}/_fakeroute/faults", json={"status": 500, "times": None}, timeout=5)
+    assert len(requests.get(f"{server_url}/_fakeroute/faults", timeout=5).json()["faults"]) == 3
+    assert requests.delete(f"{server_url}/_fakeroute/faults", timeout=5).json() == {"cleared": 3}
+    assert requests.get(f"{server_url}/v2/routes", headers=FLOWROUTE_AUTH, timeout=5).status_code == 200
+
+
+@pytest.mark.parametrize("body", [b"{", b"[]", b'{"status": 200}', b'{"status": 503, "colour": "red"}',
+                                  b'{"latency": 31}', b'{"status": 503, "times": 0}'])
+def test_admin_refuses_bad_fault_specs(server_url, body):
+    response = requests.post(f"{server_url}/_fakeroute/faults", data=body, timeout=5)
+    assert response.status_code == 400 and response.json()["error"]
