@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from .agentmessage import AgentMessageProvider
 from .base import Provider
 from .flowroute import FlowrouteProvider
 from .twilio import TwilioProvider
 
 PROVIDERS: tuple[Provider, ...] = (
+    AgentMessageProvider(),
     FlowrouteProvider(),
     TwilioProvider(),
 )

@@ -1,0 +1,200 @@
+"""AgentMessage access: bearer keys (401), the scope matrix (403), tenant isolation (404), the envelope."""
+
+from __future__ import annotations
+
+import pytest
+from test_agentmessage_support import (
+    ADMIN_KEY,
+    DEFAULT_KEY,
+    OTHER_CAMPAIGN,
+    OTHER_KEY,
+    OTHER_NUMBER,
+    OTHER_NUMBER_ID,
+    READONLY_KEY,
+    SUPPORT_ID,
+    ULID,
+    VERIFIED_BRAND,
+    details_of,
+    error_of,
+    order,
+    search,
+    walk,
+    wsgi_agentmessage,
+)
+
+pytest_plugins = ("test_agentmessage_support",)  # the am, am_world and api fixtures
+
+# -- authentication ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "", "Bearer", "Bearer ", "Bearer am_live_nobody_has_this_key", "Basic YW1fdGVzdDp4",
+     f"Token {DEFAULT_KEY}", f"Bearer {DEFAULT_KEY}x"],
+)
+def test_a_missing_or_unknown_key_is_401(am, authorization):
+    headers = {"Authorization": authorization} if authorization is not None else {}
+    error = error_of(am.as_key(None).get("/v1/phone-numbers", headers=headers), 401, "UNAUTHORIZED")
+    assert error["message"] == "authentication failed" and "details" not in error
+
+
+def test_the_bearer_scheme_is_case_insensitive(api):
+    answer = api.as_key(None).get("/v1/phone-numbers", headers={"Authorization": f"bearer {DEFAULT_KEY}"})
+    assert answer.status_code == 200
+
+
+def test_authentication_comes_before_everything_else(api):
+    anonymous = api.as_key(None)
+    error_of(anonymous.get("/v1/phone-numbers/not-a-uuid"), 401, "UNAUTHORIZED")
+    error_of(anonymous.patch(f"/v1/phone-numbers/{SUPPORT_ID}", json={"number": "x"}), 401, "UNAUTHORIZED")
+    error_of(anonymous.post("/v1/phone-numbers/orders", data=b"{oops"), 401, "UNAUTHORIZED")
+
+
+# -- envelope and request ids -----------------------------------------------------------------------
+
+
+def test_every_answer_carries_a_unique_request_id_header(am):
+    answers = [
+        am.get("/v1/phone-numbers"),
+        am.get(f"/v1/phone-numbers/{SUPPORT_ID}"),
+        am.get("/v1/phone-numbers/nope"),
+        am.as_key(None).get("/v1/phone-numbers"),
+        am.get("/v1/phone-numbers"),
+    ]
+    ids = [a.headers["x-request-id"] for a in answers]
+    assert all(ULID.match(i) for i in ids) and len(set(ids)) == len(ids)
+    for answer in answers[2:4]:
+        assert answer.json()["error"]["request_id"] == answer.headers["x-request-id"]
+
+
+def test_request_ids_follow_the_seed(client, app):
+    """The same calls against a fresh World of the same seed give the same ids."""
+    first = [wsgi_agentmessage(client).get("/v1/phone-numbers").headers["x-request-id"] for _ in range(3)]
+    app.world.reset()
+    again = [wsgi_agentmessage(client).get("/v1/phone-numbers").headers["x-request-id"] for _ in range(3)]
+    assert first == again
+
+
+def test_success_envelopes_have_no_error_and_errors_have_no_data_unless_typed(api):
+    ok = api.get(f"/v1/phone-numbers/{SUPPORT_ID}").json()
+    assert list(ok) == ["success", "data"]
+    listed = api.get("/v1/phone-numbers").json()
+    assert list(listed) == ["success", "data", "meta"]
+    missing = api.get(f"/v1/phone-numbers/{OTHER_NUMBER_ID}").json()
+    assert list(missing) == ["success", "error"]
+    conflict = api.post("/v1/phone-numbers/orders", json={"numbers": [OTHER_NUMBER]}).json()
+    assert list(conflict) == ["success", "data", "error"]
+
+
+def test_unknown_v1_paths_and_methods_answer_in_the_envelope(api):
+    error_of(api.get("/v1/nothing-here"), 404, "NOT_FOUND")
+    error_of(api.request("PUT", f"/v1/phone-numbers/{SUPPORT_ID}"), 405, "METHOD_NOT_ALLOWED")
+
+
+def test_an_oversized_body_is_refused_in_the_envelope(api):
+    too_big = b"x" * ((1 << 20) + 1)
+    answer = api.post("/v1/phone-numbers/orders", data=too_big, headers={"Content-Type": "application/json"})
+    error_of(answer, 413, "PAYLOAD_TOO_LARGE")
+
+
+# -- the scope matrix -------------------------------------------------------------------------------
+
+ENDPOINTS = {
+    # name: (method, path, body, scope)
+    "search": ("POST", "/v1/phone-numbers/search", {}, "numbers:write"),
+    "order": ("POST", "/v1/phone-numbers/orders", {"numbers": []}, "numbers:write"),
+    "list": ("GET", "/v1/phone-numbers", None, "numbers:read"),
+    "get": ("GET", f"/v1/phone-numbers/{SUPPORT_ID}", None, "numbers:read"),
+    "patch": ("PATCH", f"/v1/phone-numbers/{SUPPORT_ID}", {}, "numbers:write"),
+    "release": ("DELETE", f"/v1/phone-numbers/{SUPPORT_ID}", None, "numbers:write"),
+    "bulk_release": ("POST", "/v1/phone-numbers/bulk/release", {"ids": []}, "numbers:write"),
+    "bulk_order": ("POST", "/v1/phone-numbers/bulk", {"quantity": 0}, "numbers:write"),
+    "get_bulk_order": ("GET", "/v1/phone-numbers/bulk/00000000-0000-4000-8000-000000000000", None, "numbers:read"),
+    "list_campaigns": ("GET", "/v1/campaigns", None, "campaigns:read"),
+    "get_campaign": ("GET", f"/v1/campaigns/{OTHER_CAMPAIGN}", None, "campaigns:read"),
+    "list_brands": ("GET", "/v1/brands", None, "brands:read"),
+    "get_brand": ("GET", f"/v1/brands/{VERIFIED_BRAND}", None, "brands:read"),
+}
+KEY_SCOPES = {
+    DEFAULT_KEY: {"numbers:read", "numbers:write", "campaigns:read", "brands:read"},
+    READONLY_KEY: {"numbers:read"},
+    ADMIN_KEY: {"numbers:read", "numbers:write", "campaigns:read", "brands:read"},
+}
+
+
+@pytest.mark.parametrize("key", list(KEY_SCOPES))
+@pytest.mark.parametrize("endpoint", list(ENDPOINTS))
+def test_scope_matrix(api, key, endpoint):
+    """Each endpoint needs its documented scope; without it, 403 before the input is even looked at
+    (the bodies above are deliberately invalid where the endpoint takes one)."""
+    method, path, body, scope = ENDPOINTS[endpoint]
+    answer = api.as_key(key).request(method, path, json=body)
+    if scope in KEY_SCOPES[key]:
+        assert answer.status_code != 403, answer
+    else:
+        assert error_of(answer, 403, "FORBIDDEN")["message"] == "missing required scope"
+
+
+def test_a_scope_refusal_changes_nothing(api):
+    reader = api.as_key(READONLY_KEY)
+    wanted = search(api, quantity=1)
+    error_of(reader.post("/v1/phone-numbers/orders", json={"numbers": wanted}), 403, "FORBIDDEN")
+    error_of(reader.delete(f"/v1/phone-numbers/{SUPPORT_ID}"), 403, "FORBIDDEN")
+    assert search(api, quantity=1) == wanted and len(walk(api)) == 3
+
+
+def test_a_new_accounts_key_gets_the_default_scopes_and_an_empty_org(client):
+    created = client.post("/_fakeroute/accounts", json={"name": "fresh"}).json["agentmessage"]
+    (key,) = created["api_keys"]
+    assert key["key"].startswith("am_test_") and "platform:inventory:write" not in key["scopes"]
+    assert {"numbers:read", "numbers:write", "campaigns:read", "brands:read"} <= set(key["scopes"])
+    fresh = wsgi_agentmessage(client, key["key"])
+    assert fresh.get("/v1/phone-numbers").data == []
+    assert fresh.get("/v1/campaigns").data == [] and fresh.get("/v1/brands").data == []
+    (bought,) = order(fresh, search(fresh, quantity=1))
+    assert [n["id"] for n in fresh.get("/v1/phone-numbers").data] == [bought["id"]]
+
+
+def test_the_admin_api_lists_each_orgs_keys_and_scopes(client):
+    accounts = {a["id"]: a["agentmessage"] for a in client.get("/_fakeroute/accounts").json["accounts"]}
+    keys = {k["key"]: k["scopes"] for k in accounts["default"]["api_keys"]}
+    assert keys[READONLY_KEY] == ["numbers:read"] and "platform:inventory:write" in keys[ADMIN_KEY]
+    assert [k["key"] for k in accounts["other"]["api_keys"]] == [OTHER_KEY]
+
+
+# -- tenant isolation -------------------------------------------------------------------------------
+
+
+def test_each_org_sees_only_its_own_numbers(am):
+    other = am.as_key(OTHER_KEY)
+    assert [n["id"] for n in walk(other)] == [OTHER_NUMBER_ID]
+    assert OTHER_NUMBER_ID not in [n["id"] for n in walk(am)]
+    (bought,) = order(am, search(am, quantity=1))
+    assert [n["id"] for n in walk(other)] == [OTHER_NUMBER_ID]
+    error_of(other.get(f"/v1/phone-numbers/{bought['id']}"), 404, "NOT_FOUND")
+    error_of(other.patch(f"/v1/phone-numbers/{bought['id']}", json={"label": "x"}), 404, "NOT_FOUND")
+    error_of(other.delete(f"/v1/phone-numbers/{bought['id']}"), 404, "NOT_FOUND")
+    assert am.get(f"/v1/phone-numbers/{bought['id']}").data == bought
+
+
+def test_another_orgs_campaigns_brands_and_bulk_orders_are_404(api):
+    other = api.as_key(OTHER_KEY)
+    error_of(api.get(f"/v1/campaigns/{OTHER_CAMPAIGN}"), 404, "NOT_FOUND")
+    error_of(other.get(f"/v1/brands/{VERIFIED_BRAND}"), 404, "NOT_FOUND")
+    pending = api.post("/v1/phone-numbers/bulk", json={"quantity": 3, "area_code": "999"})
+    order_id = pending.data["order_id"]
+    error_of(other.get(f"/v1/phone-numbers/bulk/{order_id}"), 404, "NOT_FOUND")
+    assert api.get(f"/v1/phone-numbers/bulk/{order_id}").data["order_id"] == order_id
+
+
+def test_another_orgs_number_lands_in_unknown_on_bulk_release_and_stays_theirs(api):
+    released = api.post("/v1/phone-numbers/bulk/release", json={"ids": [OTHER_NUMBER_ID]}).data
+    assert released == {"released": [], "unknown": [OTHER_NUMBER_ID], "already_released": []}
+    assert api.as_key(OTHER_KEY).get(f"/v1/phone-numbers/{OTHER_NUMBER_ID}").status_code == 200
+
+
+def test_a_details_free_404_does_not_reveal_who_owns_a_number(api):
+    assert details_of(api.patch(f"/v1/phone-numbers/{OTHER_NUMBER_ID}", json={"inbound_url": "http://x"}), 422,
+                      "VALIDATION_FAILED") == {"inbound_url": "must use https://"}
+    assert "details" not in error_of(api.patch(f"/v1/phone-numbers/{OTHER_NUMBER_ID}", json={"label": "x"}), 404,
+                                     "NOT_FOUND")

@@ -1,0 +1,194 @@
+"""Shared by the AgentMessage tests: the default scenario's keys and ids, a client per key, envelope checks.
+
+No tests here. The other ``test_agentmessage_*`` modules import the fixtures (``am``, ``am_world``)
+and helpers from this one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from werkzeug.test import Client
+
+from fakeroute.world import World
+
+HOST = "https://api.agentmsg.io"
+
+# API keys of the default scenario (fakeroute/fixtures/default.json).
+DEFAULT_KEY = "am_test_fakeroute_default"  # every documented scope but the admin one
+READONLY_KEY = "am_test_fakeroute_readonly"  # numbers:read only
+ADMIN_KEY = "am_test_fakeroute_admin"  # numbers:read/write + platform:inventory:write
+OTHER_KEY = "am_test_fakeroute_other"  # the "other" tenant
+
+# The default org's numbers, newest first.
+TOLL_FREE_ID = "3e5f7091-2b4c-4d6e-9f80-a12b3c4d5e6f"  # +18885550100, label toll-free
+PLAIN_ID = "2d4e6f80-1a3b-4c5d-8e7f-901a2b3c4d5e"  # +14155550124, no routing
+SUPPORT_ID = "7c1f0a2d-9e8b-4c3a-9d2e-1f0a2b3c4d5e"  # +14155550123, routed, ACTIVE_CAMPAIGN
+OTHER_NUMBER_ID = "4f608192-3c5d-4e7f-a091-b23c4d5e6f70"  # the other org's +13125550142
+OTHER_NUMBER = "+13125550142"
+
+# Brands and campaigns of the default org, and one of the other org.
+VERIFIED_BRAND = "6a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d"
+UNVERIFIED_BRAND = "7b2c3d4e-5f6a-4b7c-9d8e-9f0a1b2c3d4e"
+VETTED_BRAND = "8c3d4e5f-6a7b-4c8d-ae9f-0a1b2c3d4e5f"
+ACTIVE_CAMPAIGN = "b5d3c4e2-7f7e-44a1-8c12-2bcd9e3f0a01"  # ACTIVE, brand VERIFIED
+VETTED_CAMPAIGN = "e8a6f7b5-ac01-47d4-9f45-5ef02b6c3d34"  # ACTIVE, brand VETTED_VERIFIED
+PENDING_CAMPAIGN = "c6e4d5f3-8a8f-45b2-9d23-3cde0f4a1b12"  # PENDING, brand VERIFIED
+UNVERIFIED_CAMPAIGN = "d7f5e6a4-9b90-46c3-8e34-4def1a5b2c23"  # ACTIVE, brand UNVERIFIED
+REJECTED_CAMPAIGN = "f9b7a8c6-bd12-48e5-a056-6f013c7d4e45"  # REJECTED, brand VETTED_VERIFIED
+OTHER_CAMPAIGN = "a0c8b9d7-ce23-49f6-b167-70124d8e5f56"  # the other org's ACTIVE campaign
+
+UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
+ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+
+
+class Answer:
+    """One response, the same whether it came in-process or over a socket."""
+
+    def __init__(self, status: int, headers: dict[str, str], content: bytes):
+        self.status_code = status
+        self.headers = {k.lower(): v for k, v in headers.items()}
+        self.content = content
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+    @property
+    def data(self) -> Any:
+        """``data`` of a successful envelope (checked)."""
+        body = self.json()
+        assert body["success"] is True and "error" not in body, self
+        return body["data"]
+
+    def __repr__(self) -> str:
+        return f"<{self.status_code} {self.content[:400]!r}>"
+
+
+Send = Callable[..., Answer]
+
+
+class AgentMessage:
+    """AgentMessage's API as one API key sees it."""
+
+    def __init__(self, mode: str, send: Send, key: str | None = DEFAULT_KEY):
+        self.mode = mode
+        self._send = send
+        self.key = key
+
+    def as_key(self, key: str | None) -> AgentMessage:
+        return AgentMessage(self.mode, self._send, key)
+
+    def request(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None,
+                headers: dict[str, str] | None = None, data: bytes | str | None = None) -> Answer:
+        sent = {"Authorization": f"Bearer {self.key}"} if self.key is not None else {}
+        sent.update(headers or {})
+        return self._send(method, path, json=json, params=params, headers=sent, data=data)
+
+    def get(self, path: str, **kwargs: Any) -> Answer:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Answer:
+        return self.request("POST", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Answer:
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Answer:
+        return self.request("DELETE", path, **kwargs)
+
+
+def wsgi_agentmessage(client: Client, key: str | None = DEFAULT_KEY) -> AgentMessage:
+    def send(method, path, *, json, params, headers, data):
+        response = client.open(path, method=method, base_url=HOST, json=json, query_string=params,
+                               headers=headers, data=data)
+        return Answer(response.status_code, dict(response.headers), response.get_data())
+
+    return AgentMessage("wsgi", send, key)
+
+
+def http_agentmessage(url: str, key: str | None = DEFAULT_KEY) -> AgentMessage:
+    import requests
+
+    session = requests.Session()
+
+    def send(method, path, *, json, params, headers, data):
+        response = session.request(method, url + path, json=json, params=params, headers=headers, data=data,
+                                   timeout=10)
+        return Answer(response.status_code, dict(response.headers), response.content)
+
+    return AgentMessage("http", send, key)
+
+
+@pytest.fixture(params=["wsgi", "http"])
+def am(request: pytest.FixtureRequest, client: Client) -> AgentMessage:
+    """The default org's API with its all-scopes key, in-process and over real HTTP."""
+    if request.param == "wsgi":
+        return wsgi_agentmessage(client)
+    return http_agentmessage(request.getfixturevalue("server_url"))
+
+
+@pytest.fixture
+def am_world(request: pytest.FixtureRequest, am: AgentMessage, world: World) -> World:
+    """The World behind ``am``, whichever way it is reached (to move its clock)."""
+    return world if am.mode == "wsgi" else request.getfixturevalue("live_world")
+
+
+@pytest.fixture
+def api(client: Client) -> AgentMessage:
+    """In-process only, for the many small error cases."""
+    return wsgi_agentmessage(client)
+
+
+def error_of(answer: Answer, status: int, code: str) -> dict[str, Any]:
+    """The ``error`` of an error envelope, checked: status, code, message, request id in body and header."""
+    assert answer.status_code == status, answer
+    assert answer.headers["content-type"].startswith("application/json")
+    body = answer.json()
+    assert body["success"] is False and "meta" not in body, body
+    error = body["error"]
+    assert error["code"] == code, body
+    assert isinstance(error["message"], str) and error["message"]
+    assert ULID.match(error["request_id"]) and error["request_id"] == answer.headers["x-request-id"]
+    assert set(error) <= {"code", "message", "request_id", "details"}
+    return error
+
+
+def details_of(answer: Answer, status: int, code: str) -> dict[str, str]:
+    error = error_of(answer, status, code)
+    assert isinstance(error.get("details"), dict) and error["details"], error
+    return error["details"]
+
+
+def search(api: AgentMessage, **criteria: Any) -> list[str]:
+    answer = api.post("/v1/phone-numbers/search", json=criteria)
+    assert answer.status_code == 200, answer
+    return [item["number"] for item in answer.data]
+
+
+def order(api: AgentMessage, numbers: list[str], **routing: Any) -> list[dict[str, Any]]:
+    answer = api.post("/v1/phone-numbers/orders", json={"numbers": numbers, **routing})
+    assert answer.status_code == 200, answer
+    return answer.data
+
+
+def walk(api: AgentMessage, between: Callable[[int], None] | None = None, **params: Any) -> list[dict[str, Any]]:
+    """Every page of GET /v1/phone-numbers until next_cursor is null; ``between(page)`` runs between pages."""
+    seen: list[dict[str, Any]] = []
+    query = dict(params)
+    pages = 0
+    while True:
+        answer = api.get("/v1/phone-numbers", params=query)
+        assert answer.status_code == 200, answer
+        body = answer.json()
+        seen += body["data"]
+        pages += 1
+        cursor = body["meta"]["next_cursor"]
+        if cursor is None:
+            return seen
+        if between is not None:
+            between(pages)
+        query = {**params, "cursor": cursor}
