@@ -20,7 +20,7 @@ from werkzeug.wrappers import Request, Response
 from .admin import Admin
 from .errors import ApiError
 from .faults import Fault
-from .journal import Recorded, parse_body
+from .journal import Recorded
 from .providers import PROVIDERS, Provider
 from .providers.base import Call, Operation
 from .world import World
@@ -122,13 +122,14 @@ class FakerouteApp:
             method=request.method,
             path=request.path,
             query={k: request.args.getlist(k) for k in request.args},
-            body=parse_body(data, request.content_type),
+            raw_body=data,
             status=response.status_code,
-            response=None if request.environ.get("fakeroute.dropped") else parse_body(
-                response.get_data(), response.content_type),
+            raw_response=None if request.environ.get("fakeroute.dropped") else response.get_data(),
             account=request.environ.get("fakeroute.account"),
             time=self.world.clock.peek().isoformat(),
             headers=headers,
+            content_type=request.content_type,
+            response_type=response.content_type,
         ))
 
     def _provider_for(self, request: Request) -> Provider | None:

@@ -6,27 +6,47 @@ import fnmatch
 import json
 import threading
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 
 @dataclass(frozen=True)
 class Recorded:
-    """One call the fake answered: what was asked, by which account, and what it answered."""
+    """One call the fake answered: what was asked, by which account, and what it answered.
+
+    Bodies are kept as bytes and parsed when first read (``body``, ``response``), so recording costs
+    next to nothing on the hot path.
+    """
 
     provider: str | None
     method: str
     path: str
     query: dict[str, list[str]]
-    body: Any  # parsed JSON, a form as a dict, the text, or None
+    raw_body: bytes
     status: int
-    response: Any  # parsed JSON answer, or its text, or None
+    raw_response: bytes | None  # None when the connection was dropped
     account: str | None = None  # the account the credentials named, when they did
     time: str = ""  # the fake clock at the call, ISO 8601
     headers: dict[str, str] = field(default_factory=dict)
+    content_type: str | None = None
+    response_type: str | None = None
+
+    @property
+    def body(self) -> Any:
+        """The request body: parsed JSON, a form as a dict, the text, or None."""
+        return parse_body(self.raw_body, self.content_type)
+
+    @property
+    def response(self) -> Any:
+        """The answer's body, parsed the same way (None when empty or dropped)."""
+        return None if self.raw_response is None else parse_body(self.raw_response, self.response_type)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "provider": self.provider, "method": self.method, "path": self.path, "query": self.query,
+            "body": self.body, "status": self.status, "response": self.response, "account": self.account,
+            "time": self.time, "headers": self.headers,
+        }
 
     def __str__(self) -> str:
         query = "&".join(f"{k}={v}" for k, values in self.query.items() for v in values)
@@ -52,7 +72,7 @@ class Journal:
     """The calls of one World, oldest first. Thread-safe; cleared by ``World.reset()``.
 
     >>> journal = Journal()
-    >>> journal.record(Recorded("flowroute", "GET", "/v2/routes", {}, None, 200, None))
+    >>> journal.record(Recorded("flowroute", "GET", "/v2/routes", {}, b"", 200, b'{"data": []}'))
     >>> len(journal.filter(method="GET", path="/v2/*"))
     1
     """

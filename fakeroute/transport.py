@@ -10,12 +10,11 @@ allowed, so a local receiver or ``fakeroute serve`` still works).
 from __future__ import annotations
 
 import io
+import sys
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
-
-from werkzeug.test import EnvironBuilder, run_wsgi_app
+from urllib.parse import unquote_to_bytes, urlsplit
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
@@ -90,25 +89,51 @@ class Interceptor:
                                                                                              bool]:
         """Run one request through the app: status code, reason, headers, body, and whether it was dropped."""
         parts = urlsplit(url)
-        builder = EnvironBuilder(
-            path=parts.path or "/",
-            base_url=f"{parts.scheme}://{parts.netloc}",
-            query_string=parts.query,
-            method=method,
-            headers=list(headers.items()),
-            data=body,
-        )
-        environ = builder.get_environ()
-        signals: dict[str, bool] = {}  # run_wsgi_app copies the environ; this dict is shared with the app
+        scheme = parts.scheme or "https"
+        port = str(parts.port or (443 if scheme == "https" else 80))
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": method.upper(),
+            "SCRIPT_NAME": "",
+            # PEP 3333: the percent-decoded path as bytes, carried in a latin-1 str.
+            "PATH_INFO": unquote_to_bytes(parts.path or "/").decode("latin-1"),
+            "QUERY_STRING": parts.query,
+            "SERVER_NAME": parts.hostname or "",
+            "SERVER_PORT": port,
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": scheme,
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+            "CONTENT_LENGTH": str(len(body)),
+            "HTTP_HOST": parts.netloc,
+        }
+        for name, value in headers.items():
+            key = name.upper().replace("-", "_")
+            if key == "CONTENT_TYPE":
+                environ["CONTENT_TYPE"] = value
+            elif key not in ("CONTENT_LENGTH", "HOST"):
+                environ["HTTP_" + key] = value
+        signals: dict[str, bool] = {}  # shared with the app, which flags a dropped connection in it
         environ["fakeroute.signals"] = signals
-        app_iter, status, response_headers = run_wsgi_app(self.app, environ, buffered=True)
+        answer: list[Any] = []
+
+        def start_response(status: str, response_headers: list, exc_info: Any = None) -> Any:
+            answer[:] = [status, response_headers]
+            return lambda data: None
+
+        app_iter = self.app(environ, start_response)
         try:
             content = b"".join(app_iter)
         finally:
             if hasattr(app_iter, "close"):
                 app_iter.close()
+        status, response_headers = answer
         code, _, reason = status.partition(" ")
-        return int(code), reason, list(response_headers.items()), content, signals.get("dropped", False)
+        return int(code), reason, response_headers, content, signals.get("dropped", False)
 
     # -- requests ---------------------------------------------------------------------------------
 

@@ -40,7 +40,8 @@ class Schema:
     """A compiled JSON Schema (draft 2020-12) that reports violations by field name."""
 
     def __init__(self, name: str, document: Mapping[str, Any]):
-        Draft202012Validator.check_schema(document)
+        # The schemas are checked against the metaschema by the test suite (tests/test_schemas.py), not
+        # here: doing it at import cost every user a second of start-up.
         self.name = name
         self.document = document
         # Subschemas with their own $id (a provider's scenario section inside the envelope) are registered
