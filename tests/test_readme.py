@@ -20,3 +20,11 @@ def test_the_in_process_example_runs():
 def test_the_flowroute_server_example_runs(server_url):
     (block,) = [b for b in python_blocks() if 'base = "http://127.0.0.1:8080"' in b]
     exec(compile(block.replace("http://127.0.0.1:8080", server_url), "README.md", "exec"), {})
+
+
+def test_the_plugin_examples_pass_as_a_suite(pytester):
+    blocks = [b for b in python_blocks() if "def test_" in b]
+    assert len(blocks) == 4
+    for i, block in enumerate(blocks):
+        pytester.makepyfile(**{f"test_readme_{i}": block})
+    pytester.runpytest_subprocess().assert_outcomes(passed=4)
