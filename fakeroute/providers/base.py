@@ -80,6 +80,13 @@ class Provider(ABC):
     def authenticate(self, request: Request, world: World) -> Account:
         """The caller's account, or raise the provider's own 401."""
 
+    def basic_auth_account(self, request: Request, world: World) -> Account | None:
+        """The account an HTTP basic ``Authorization`` header names (``credential_keys`` gave (user, password))."""
+        auth = request.authorization
+        if auth is None or auth.type != "basic":
+            return None
+        return world.find_account(self.name, (auth.username, auth.password))
+
     @abstractmethod
     def parse_body(self, request: Request, data: bytes) -> Any:
         """The request body as the real API reads it; raise ApiError for a malformed one."""

@@ -35,10 +35,7 @@ class FlowrouteProvider(Provider):
     # -- request side -----------------------------------------------------------------------------
 
     def authenticate(self, request: Request, world: World) -> Account:
-        auth = request.authorization
-        account = None
-        if auth is not None and auth.type == "basic":
-            account = world.find_account(self.name, (auth.username, auth.password))
+        account = self.basic_auth_account(request, world)
         if account is None:
             raise ApiError(401, UNAUTHORIZED_DETAIL)
         return account
