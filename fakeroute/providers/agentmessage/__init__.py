@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
@@ -14,7 +15,7 @@ from werkzeug.wrappers import Request, Response
 
 from ...errors import ApiError
 from ...validation import SchemaStore
-from ..base import Provider, Reply
+from ..base import Operation, Provider, Reply
 from . import errors, handlers, rendering, routes, scopes
 from .models import ApiKey, Brand, BulkOrder, Campaign, Organization, PhoneNumber, ReleasedNumber, StoredReply
 
@@ -28,6 +29,12 @@ MAX_IDEMPOTENCY_KEY_BYTES = 255
 _REQUEST_ID = "fakeroute.agentmessage.request_id"
 _OPERATION = "fakeroute.agentmessage.operation"
 _PATH_PROBLEMS = "fakeroute.agentmessage.path_problems"
+_BODY = "fakeroute.agentmessage.body"
+_RECHECK = "recheck"  # marks a validation error whose details are to be completed when rendered
+
+_UUID = re.compile(SCHEMAS["path"].document["properties"]["id"]["pattern"])  # the schema's own pattern
+_ODD_80 = 0x9E3779B97F4A7C15F39D  # odd: serial -> serial * _ODD_80 mod 2**80 is one-to-one
+_SEED_MIX = 0xC2B2AE3D27D4EB4F165B
 
 if set(SCHEMAS["scenario"].document["$defs"]["scope"]["enum"]) != set(scopes.ALL_SCOPES):
     raise RuntimeError("schemas/scenario.json and scopes.ALL_SCOPES disagree on the scopes")
@@ -51,8 +58,12 @@ class AgentMessageProvider(Provider):
     # -- request side -----------------------------------------------------------------------------
 
     def authenticate(self, request: Request, world: World) -> Account:
-        """Who calls (401), whether the key's scopes allow this operation (403), then the path and
-        query checks (422). Scopes come before validation, and this is the app's only hook there."""
+        """Who calls (401), whether the key's scopes allow this operation (403), then the path id (422).
+
+        Scopes come before validation and this is the app's only hook there, so the provider looks
+        the operation up again. The query and body are then checked by the app against this
+        provider's schemas; a failure comes back through ``invalid_query``/``invalid_body``.
+        """
         environ = request.environ
         environ[_REQUEST_ID] = self._request_id(world)
         key = _bearer(request)
@@ -67,18 +78,20 @@ class AgentMessageProvider(Provider):
         environ[_OPERATION] = op
         scopes.check(op.name, org.api_keys[key].scopes, request.args)
         self._catch_up(world)
-        if op.query:
-            schema = self.schemas[op.query]
-            problems = _details(schema.violations(schema.coerce_query(request.args.items(multi=True))))
-            if problems:
-                raise errors.validation_failed(problems)
-        path_problems = _details(self.schemas["path"].violations(path_args))
-        if path_problems:
-            if not op.body:
-                raise errors.validation_failed(path_problems)
-            # A body's structure (400) is checked before field values (422): report both together later.
-            environ[_PATH_PROBLEMS] = path_problems
+        if "id" in path_args and not _UUID.match(path_args["id"]):
+            problems = _details(self.schemas["path"].violations(path_args))
+            if op.body:
+                # A body's structure (400) is checked before field values (422): report both together then.
+                environ[_PATH_PROBLEMS] = problems
+            else:
+                raise errors.validation_failed({**problems, **self._query_problems(op, request)})
         return account
+
+    def _query_problems(self, op: Operation, request: Request) -> dict[str, str]:
+        if not op.query:
+            return {}
+        schema = self.schemas[op.query]
+        return _details(schema.violations(schema.coerce_query(request.args.items(multi=True))))
 
     def _catch_up(self, world: World) -> None:
         """Quarantines that ended and bulk orders due, in every org: they change the shared inventory."""
@@ -89,13 +102,16 @@ class AgentMessageProvider(Provider):
                 handlers.catch_up(world.scope(account, self.name))
 
     def _request_id(self, world: World) -> str:
+        """A ULID: the fake clock's milliseconds, then 80 bits unique per request and fixed by the seed
+        (the serial times an odd constant is a bijection modulo 2**80)."""
         with world.lock:  # also called from render_error, outside the app's lock
             serial = world.ids.next("agentmessage.request")
-            randomness = int(world.ids.token("agentmessage.request", serial, length=20), 16)
-            return rendering.ulid(world.clock.peek(), randomness)
+        randomness = (serial * _ODD_80 + world.seed * _SEED_MIX) % (1 << 80)
+        return rendering.ulid(world.clock.peek(), randomness)
 
     def parse_body(self, request: Request, data: bytes) -> Any:
-        op = request.environ[_OPERATION]
+        environ = request.environ
+        op = environ[_OPERATION]
         schema = self.schemas[op.body]
         if not data.strip():
             body: Any = {}  # no body at all reads as {}: required fields are then reported by name
@@ -111,23 +127,27 @@ class AgentMessageProvider(Provider):
             unknown = {name: "is not a field this endpoint accepts" for name in body if name not in allowed}
             if unknown:
                 raise errors.invalid_input(unknown)
-        problems = {**request.environ.get(_PATH_PROBLEMS, {}), **_details(schema.violations(body))}
-        parsed = handlers.JsonBody(body)
+        parsed = environ[_BODY] = handlers.JsonBody(body)
+        problems = dict(environ.get(_PATH_PROBLEMS, {}))
         if op.name in routes.IDEMPOTENT:
             key = request.headers.get("Idempotency-Key")
             if key is not None and not 0 < len(key.encode()) <= MAX_IDEMPOTENCY_KEY_BYTES:
                 problems["Idempotency-Key"] = f"must be 1 to {MAX_IDEMPOTENCY_KEY_BYTES} bytes"
             parsed.idempotency_key = key
         if problems:
-            raise errors.validation_failed(problems)
+            raise errors.validation_failed({**problems, **_details(schema.violations(body))})
         return parsed
 
     def invalid_query(self, problem: str, field: str) -> ApiError:
-        # Only reached if the app's own check disagrees with authenticate's (same schema: never).
-        return errors.validation_failed({field or "query": problem})
+        # The app reports the first violation; render_error names every bad parameter.
+        error = errors.validation_failed({field or "query": problem})
+        error.extra[_RECHECK] = "query"
+        return error
 
     def invalid_body(self, problem: str, field: str) -> ApiError:
-        return errors.validation_failed({field or "body": problem})
+        error = errors.validation_failed({field or "body": problem})
+        error.extra[_RECHECK] = "body"
+        return error
 
     def not_found(self, request: Request) -> ApiError:
         return errors.not_found()
@@ -142,7 +162,17 @@ class AgentMessageProvider(Provider):
         return super().render(reply, request)
 
     def render_error(self, error: ApiError, request: Request, world: World) -> Response:
-        request_id = request.environ.get(_REQUEST_ID) or self._request_id(world)
+        environ = request.environ
+        request_id = environ.get(_REQUEST_ID) or self._request_id(world)
+        recheck = error.extra.pop(_RECHECK, None)
+        if recheck is not None:
+            # Validation failed: only now is it worth finding every bad field, not just the first.
+            op = environ[_OPERATION]
+            if recheck == "query":
+                problems = self._query_problems(op, request)
+            else:
+                problems = _details(self.schemas[op.body].violations(environ[_BODY]))
+            error.extra["details"] = problems or error.extra["details"]
         document = errors.error_document(error, request_id)
         return Response(json.dumps(document, separators=(",", ":")), status=error.status,
                         headers={**error.headers, "X-Request-Id": request_id}, content_type=self.content_type)

@@ -148,9 +148,6 @@ class Organization:
         del self._index[bisect.bisect_left(self._index, number.sort_key)]
         return number
 
-    def owns(self, e164: str) -> bool:
-        return any(n.number == e164 for n in self.numbers.values())
-
     def newest_before(self, after: tuple[datetime, str] | None, limit: int) -> tuple[list[PhoneNumber], bool]:
         """Up to ``limit`` numbers strictly older than ``after`` (all when None), newest first, and
         whether older ones remain. A keyset, not an offset: inserts between pages shift nothing."""

@@ -17,11 +17,9 @@ def iso(when: datetime | None) -> str | None:
     """RFC 3339 in UTC with a ``Z``; milliseconds only when the clock has them."""
     if when is None:
         return None
-    when = when.astimezone(UTC)
-    text = when.strftime("%Y-%m-%dT%H:%M:%S")
-    if when.microsecond:
-        text += f".{when.microsecond // 1000:03d}"
-    return text + "Z"
+    if when.tzinfo is not UTC:
+        when = when.astimezone(UTC)
+    return when.replace(tzinfo=None).isoformat(timespec="milliseconds" if when.microsecond else "seconds") + "Z"
 
 
 def parse_time(text: str) -> datetime:
