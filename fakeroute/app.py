@@ -116,19 +116,18 @@ class FakerouteApp:
             data = request.get_data()
         except RequestEntityTooLarge:
             data = b"<body over the size limit, not read>"
-        headers = {k: ("***" if k.lower() == "authorization" else v) for k, v in request.headers.items()}
+        environ = request.environ
         self.world.journal.record(Recorded(
             provider=provider.name if provider else None,
             method=request.method,
             path=request.path,
-            query={k: request.args.getlist(k) for k in request.args},
+            query_string=environ.get("QUERY_STRING", ""),
             raw_body=data,
             status=response.status_code,
-            raw_response=None if request.environ.get("fakeroute.dropped") else response.get_data(),
-            account=request.environ.get("fakeroute.account"),
-            time=self.world.clock.peek().isoformat(),
-            headers=headers,
-            content_type=request.content_type,
+            raw_response=None if environ.get("fakeroute.dropped") else response.get_data(),
+            account=environ.get("fakeroute.account"),
+            when=self.world.clock.peek(),
+            raw_headers={k: v for k, v in environ.items() if k.startswith("HTTP_") or k == "CONTENT_TYPE"},
             response_type=response.content_type,
         ))
 

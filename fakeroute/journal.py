@@ -7,29 +7,51 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qs
 
 
 @dataclass(frozen=True)
 class Recorded:
     """One call the fake answered: what was asked, by which account, and what it answered.
 
-    Bodies are kept as bytes and parsed when first read (``body``, ``response``), so recording costs
-    next to nothing on the hot path.
+    What is recorded is kept raw (bytes, the query string, WSGI header keys) and parsed when read
+    (``body``, ``response``, ``query``, ``headers``), so recording costs next to nothing per call.
     """
 
     provider: str | None
     method: str
     path: str
-    query: dict[str, list[str]]
+    query_string: str
     raw_body: bytes
     status: int
     raw_response: bytes | None  # None when the connection was dropped
     account: str | None = None  # the account the credentials named, when they did
-    time: str = ""  # the fake clock at the call, ISO 8601
-    headers: dict[str, str] = field(default_factory=dict)
-    content_type: str | None = None
+    when: datetime | None = None  # the fake clock at the call
+    raw_headers: dict[str, str] = field(default_factory=dict)  # WSGI keys: HTTP_USER_AGENT, CONTENT_TYPE
     response_type: str | None = None
+
+    @property
+    def query(self) -> dict[str, list[str]]:
+        return parse_qs(self.query_string, keep_blank_values=True)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The request headers (``Authorization`` masked)."""
+        out = {}
+        for key, value in self.raw_headers.items():
+            name = key.removeprefix("HTTP_").replace("_", "-").title()
+            out[name] = "***" if name == "Authorization" else value
+        return out
+
+    @property
+    def content_type(self) -> str | None:
+        return self.raw_headers.get("CONTENT_TYPE")
+
+    @property
+    def time(self) -> str:
+        return self.when.isoformat() if self.when else ""
 
     @property
     def body(self) -> Any:
@@ -59,8 +81,6 @@ def parse_body(data: bytes, content_type: str | None) -> Any:
         return None
     text = data.decode("utf-8", errors="replace")
     if content_type and "x-www-form-urlencoded" in content_type:
-        from urllib.parse import parse_qs
-
         return {k: v[0] if len(v) == 1 else v for k, v in parse_qs(text, keep_blank_values=True).items()}
     try:
         return json.loads(text)
@@ -72,7 +92,7 @@ class Journal:
     """The calls of one World, oldest first. Thread-safe; cleared by ``World.reset()``.
 
     >>> journal = Journal()
-    >>> journal.record(Recorded("flowroute", "GET", "/v2/routes", {}, b"", 200, b'{"data": []}'))
+    >>> journal.record(Recorded("flowroute", "GET", "/v2/routes", "limit=5", b"", 200, b'{"data": []}'))
     >>> len(journal.filter(method="GET", path="/v2/*"))
     1
     """
