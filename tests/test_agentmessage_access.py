@@ -198,3 +198,26 @@ def test_a_details_free_404_does_not_reveal_who_owns_a_number(api):
                       "VALIDATION_FAILED") == {"inbound_url": "must use https://"}
     assert "details" not in error_of(api.patch(f"/v1/phone-numbers/{OTHER_NUMBER_ID}", json={"label": "x"}), 404,
                                      "NOT_FOUND")
+
+
+# -- unmodified client code against the real host ---------------------------------------------------
+
+
+def test_httpx_and_requests_reach_the_fake_at_the_real_host(app):
+    """Downstream code keeps calling https://api.agentmsg.io; in-process interception answers it."""
+    import httpx
+    import requests
+
+    from fakeroute.transport import Interceptor
+
+    headers = {"Authorization": f"Bearer {DEFAULT_KEY}"}
+    with Interceptor(app):
+        with httpx.Client(base_url="https://api.agentmsg.io", headers=headers) as am_http:
+            found = am_http.post("/v1/phone-numbers/search", json={"area_code": "415", "quantity": 1}).json()
+            ordered = am_http.post("/v1/phone-numbers/orders", json={"numbers": [found["data"][0]["number"]]})
+            assert ordered.status_code == 200 and ordered.headers["X-Request-Id"]
+        listed = requests.get("https://api.agentmsg.io/v1/phone-numbers", headers=headers, timeout=5).json()
+        assert listed["data"][0]["id"] == ordered.json()["data"][0]["id"]
+        denied = requests.delete(f"https://api.agentmsg.io/v1/phone-numbers/{SUPPORT_ID}",
+                                 params={"return_to_carrier": True}, headers=headers, timeout=5)
+        assert denied.status_code == 403 and denied.json()["error"]["code"] == "FORBIDDEN"

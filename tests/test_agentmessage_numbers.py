@@ -412,6 +412,12 @@ def test_return_to_carrier_is_admin_only(am):
     assert am.get(number_path(SUPPORT_ID)).status_code == 200  # left untouched
 
 
+@pytest.mark.parametrize("flag", ["True", "1", "t"])
+def test_return_to_carrier_reads_booleans_as_clients_send_them(api, flag):
+    """``requests`` sends ``params={"return_to_carrier": True}`` as ``True``: still the admin-only flag."""
+    error_of(api.delete(number_path(SUPPORT_ID), params={"return_to_carrier": flag}), 403, "FORBIDDEN")
+
+
 def test_return_to_carrier_with_the_admin_scope_gives_the_number_up_for_good(am, am_world):
     admin = am.as_key(ADMIN_KEY)
     assert admin.delete(number_path(SUPPORT_ID), params={"return_to_carrier": "true"}).data == {"status": "released"}
@@ -491,6 +497,8 @@ def test_a_filtered_page_may_be_short_while_the_cursor_still_advances(am):
         ({"campaign_id": "abc"}, "campaign_id"),
         ({"cursor": "not-a-cursor"}, "cursor"),
         ({"cursor": base64.b64encode(b'{"id": 1}').decode()}, "cursor"),
+        ({"cursor": base64.b64encode(b'{"created_at": 5, "id": "x"}').decode()}, "cursor"),
+        ({"cursor": base64.b64encode(b'{"created_at": "yesterday", "id": "x"}').decode()}, "cursor"),
     ],
 )
 def test_list_refuses_bad_query_parameters(api, params, field):

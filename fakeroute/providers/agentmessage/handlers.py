@@ -26,6 +26,7 @@ from .models import (
     ReleasedNumber,
     StoredReply,
 )
+from .scopes import TRUE_WORDS
 
 if TYPE_CHECKING:
     from ...world import Scope
@@ -269,7 +270,7 @@ def update_phone_number(call: Call) -> Reply:
 def release_phone_number(call: Call) -> Reply:
     """DELETE /v1/phone-numbers/{id}: recycle (30-day quarantine) or, admin only, return to the carrier."""
     number = _owned_number(call)
-    to_carrier = call.query.get("return_to_carrier") == "true"
+    to_carrier = call.query.get("return_to_carrier") in TRUE_WORDS
     _release(_org(call), number, call.scope.clock.now(), to_carrier)
     return Reply(200, rendering.ok({"status": "released"}))
 

@@ -65,7 +65,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str] | None:
     try:
         raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), validate=True)
         document = json.loads(raw)
-        if not isinstance(document, dict) or not isinstance(document.get("id"), str):
+        if not isinstance(document, dict) or not all(isinstance(document.get(k), str) for k in ("id", "created_at")):
             return None
         return parse_time(document["created_at"]), document["id"]
     except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):

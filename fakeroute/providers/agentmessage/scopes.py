@@ -45,12 +45,16 @@ REQUIRED: Mapping[str, str] = {
 }
 
 
+# Query booleans as the API's parser reads them (Go's strconv.ParseBool): requests sends True as "True".
+TRUE_WORDS = frozenset({"true", "True", "TRUE", "t", "T", "1"})
+
+
 def check(operation: str, granted: Collection[str], args: Mapping[str, str]) -> None:
     """Raise the 403 the real API gives when the key lacks what ``operation`` (with these query args) needs."""
     needed = REQUIRED[operation]
     if needed not in granted:
         raise errors.forbidden()
-    if args.get("return_to_carrier") == "true":
+    if args.get("return_to_carrier") in TRUE_WORDS:
         # Checked before the query is validated, like every scope: the number is left untouched.
         if operation == "bulk_release_phone_numbers":
             raise errors.forbidden(errors.BULK_CARRIER_RETURN_FORBIDDEN)
