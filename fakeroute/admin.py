@@ -1,11 +1,14 @@
-"""The /_fakeroute/ admin API: health, accounts and their credentials, reset, state."""
+"""The /_fakeroute/ admin API: health, accounts and their credentials, reset, state, outbox, inbound, clock."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
+
+from .errors import ApiError
 
 if TYPE_CHECKING:
     from .world import Account, World
@@ -36,6 +39,11 @@ class Admin:
             ("GET", "/faults"): self.list_faults,
             ("POST", "/faults"): self.add_fault,
             ("DELETE", "/faults"): self.clear_faults,
+            ("GET", "/outbox"): self.list_outbox,
+            ("DELETE", "/outbox"): self.clear_outbox,
+            ("POST", "/inbound"): self.inbound,
+            ("GET", "/clock"): self.clock,
+            ("POST", "/clock"): self.move_clock,
         }
 
     def dispatch(self, request: Request, path: str) -> Response:
@@ -120,3 +128,59 @@ class Admin:
         cleared = len(self.world.faults.all())
         self.world.faults.clear()
         return _json({"cleared": cleared})
+
+    def list_outbox(self, request: Request) -> Response:
+        """Webhooks emitted so far, filtered by ``provider``, ``account``, ``kind``, ``url``;
+        ``scheduled=true`` adds those whose time on the fake clock has not come yet."""
+        filters = {k: request.args[k] for k in ("provider", "account", "kind", "url") if k in request.args}
+        scheduled = request.args.get("scheduled", "false").lower() in ("1", "true", "yes")
+        return _json({"webhooks": self.world.outbox.to_list(scheduled=scheduled, **filters)})
+
+    def clear_outbox(self, request: Request) -> Response:
+        cleared = len(self.world.outbox.webhooks(scheduled=True))
+        self.world.outbox.clear()
+        return _json({"cleared": cleared})
+
+    def inbound(self, request: Request) -> Response:
+        """Simulate a message arriving at an owned number: ``{"provider": "flowroute", "to", "from", "body",
+        "media_urls"}`` (``provider`` defaults to flowroute)."""
+        try:
+            body = json.loads(request.get_data() or b"null")
+        except (ValueError, UnicodeDecodeError) as exc:
+            return _error(400, f"request body is not valid JSON: {exc}")
+        if not isinstance(body, dict):
+            return _error(400, 'body must be an object such as {"to": "12065550100", "from": "12065551234", '
+                               '"body": "hello"}')
+        name = body.get("provider", "flowroute")
+        provider = next((p for p in self.world.providers if p.name == name), None)
+        if provider is None or not hasattr(provider, "inbound"):
+            return _error(400, f"provider {name!r} has no inbound messages to simulate")
+        try:
+            return _json(provider.inbound(self.world, body), 201)
+        except ApiError as exc:
+            return _error(exc.status, exc.detail)
+
+    def clock(self, request: Request) -> Response:
+        return _json({"now": self.world.clock.peek().isoformat()})
+
+    def move_clock(self, request: Request) -> Response:
+        """``{"advance": seconds}`` moves the fake clock on (delivery receipts fall due); ``{"set": ISO time}``."""
+        try:
+            body = json.loads(request.get_data() or b"null")
+        except (ValueError, UnicodeDecodeError) as exc:
+            return _error(400, f"request body is not valid JSON: {exc}")
+        usage = 'body must be {"advance": seconds} (seconds >= 0) or {"set": "2026-01-01T00:00:00Z"}'
+        if isinstance(body, dict) and set(body) == {"advance"}:
+            seconds = body["advance"]
+            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= 10**9:
+                return _error(400, usage)
+            self.world.clock.advance(seconds)
+        elif isinstance(body, dict) and set(body) == {"set"} and isinstance(body["set"], str):
+            try:
+                moment = datetime.fromisoformat(body["set"])
+            except ValueError:
+                return _error(400, usage)
+            self.world.clock.set(moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment)
+        else:
+            return _error(400, usage)
+        return _json({"now": self.world.clock.peek().isoformat()})

@@ -25,6 +25,10 @@ class FakerouteServer:
             app, host=host, port=port, threads=threads, ident="fakeroute", clear_untrusted_proxy_headers=True,
         )
         self._thread: threading.Thread | None = None
+        # A served World's webhooks go out over HTTP; in-process they are only recorded. The server switches
+        # its World's outbox delivery on while it serves, and off again only if it was the one to switch it on.
+        self._outbox = getattr(getattr(app, "world", None), "outbox", None)
+        self._owns_delivery = False
 
     @property
     def host(self) -> str:
@@ -41,12 +45,27 @@ class FakerouteServer:
 
     def serve_forever(self) -> None:
         """Serve until SIGINT/SIGTERM (raised as KeyboardInterrupt/SystemExit in this thread)."""
-        self._server.run()
+        self._start_delivery()
+        try:
+            self._server.run()
+        finally:
+            self._stop_delivery()
 
     def start(self) -> FakerouteServer:
+        self._start_delivery()
         self._thread = threading.Thread(target=self._server.run, name=f"fakeroute:{self.port}", daemon=True)
         self._thread.start()
         return self
+
+    def _start_delivery(self) -> None:
+        if self._outbox is not None and not self._outbox.delivering:
+            self._outbox.start_delivery()
+            self._owns_delivery = True
+
+    def _stop_delivery(self) -> None:
+        if self._owns_delivery:
+            self._outbox.stop_delivery()
+            self._owns_delivery = False
 
     def stop(self, timeout: float = 5.0) -> None:
         server = self._server
@@ -56,6 +75,7 @@ class FakerouteServer:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        self._stop_delivery()
 
     def __enter__(self) -> FakerouteServer:
         return self.start()

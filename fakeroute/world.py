@@ -16,6 +16,7 @@ from typing import Any
 from .faults import Faults
 from .inventory import DEFAULT_SIZE, Inventory
 from .journal import Journal
+from .outbox import Outbox
 from .providers import PROVIDERS, Provider
 from .validation import Schema
 
@@ -108,6 +109,7 @@ class Scope:
     inventory: Inventory
     clock: Clock
     ids: Ids
+    outbox: Outbox  # webhooks a handler emits (delivery receipts, inbound messages)
 
 
 def _envelope_schema() -> dict[str, Any]:
@@ -184,6 +186,7 @@ class World:
         self.ids = Ids(seed)
         self.journal = Journal()
         self.faults = Faults()
+        self.outbox = Outbox(self.clock)  # this World's webhooks: two Worlds never share one
         self.accounts: dict[str, Account] = {}
         self._by_credential: dict[str, dict[Any, Account]] = {p.name: {} for p in PROVIDERS}
         # Scenario accounts are loaded (parsed, cross-checked) once; a reset copies them.
@@ -204,6 +207,7 @@ class World:
             self.inventory.reset()
             self.journal.clear()
             self.faults.clear()
+            self.outbox.clear()
             self.accounts = {}
             self._by_credential = {p.name: {} for p in PROVIDERS}
             for pristine in self._pristine:
@@ -251,7 +255,7 @@ class World:
         return self._by_credential[provider].get(credential)
 
     def scope(self, account: Account, provider: str) -> Scope:
-        return Scope(account.id, account.states[provider], self.inventory, self.clock, self.ids)
+        return Scope(account.id, account.states[provider], self.inventory, self.clock, self.ids, self.outbox)
 
     def __iter__(self) -> Iterator[Account]:
         return iter(self.accounts.values())
