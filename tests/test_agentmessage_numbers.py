@@ -478,6 +478,7 @@ def test_list_filters_by_number_type_campaign_and_search(am):
     assert ids(search="SUPPORT") == [SUPPORT_ID]  # the label, case-insensitive
     assert ids(search="5550124") == [PLAIN_ID]  # the number
     assert ids(search="+1888") == [TOLL_FREE_ID]
+    assert ids(search=" 1888") == [TOLL_FREE_ID]  # what a raw ?search=+1888 decodes to
 
 
 def test_a_filtered_page_may_be_short_while_the_cursor_still_advances(am):

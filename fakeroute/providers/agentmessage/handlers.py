@@ -217,7 +217,7 @@ def list_phone_numbers(call: Call) -> Reply:
     rows, more = _org(call).newest_before(after, limit)
     next_cursor = rendering.encode_cursor(*rows[-1].sort_key) if more and rows else None
     campaign_id = q.get("campaign_id", "").lower()
-    search = q.get("search", "").lower()
+    search = q.get("search", "").strip().lower()  # a raw "+1888" in a URL arrives as " 1888"
     data = [
         rendering.number_resource(n)
         for n in rows

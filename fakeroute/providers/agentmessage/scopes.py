@@ -45,7 +45,8 @@ REQUIRED: Mapping[str, str] = {
 }
 
 
-# Query booleans as the API's parser reads them (Go's strconv.ParseBool): requests sends True as "True".
+# Query booleans in the spellings common parsers accept (Go's strconv.ParseBool set; our choice, the docs
+# say only "boolean"): requests sends params={"x": True} as "True".
 TRUE_WORDS = frozenset({"true", "True", "TRUE", "t", "T", "1"})
 
 
@@ -60,8 +61,3 @@ def check(operation: str, granted: Collection[str], args: Mapping[str, str]) -> 
             raise errors.forbidden(errors.BULK_CARRIER_RETURN_FORBIDDEN)
         if operation == "release_phone_number" and ADMIN_SCOPE not in granted:
             raise errors.forbidden(errors.CARRIER_RETURN_FORBIDDEN)
-
-
-def unknown_scopes(scopes: Collection[str]) -> list[str]:
-    return [s for s in scopes if s not in ALL_SCOPES]
-
