@@ -1,20 +1,24 @@
-"""Flowroute Numbers v2 (numbers, routes) on api.flowroute.com, HTTP basic auth accessKey:secretKey."""
+"""Flowroute Numbers v2 and Messages v2.1 on api.flowroute.com, HTTP basic auth accessKey:secretKey."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
 from ...errors import ApiError
+from ...outbox import Webhook
 from ...validation import SchemaStore
 from ..base import Provider
-from . import rendering
+from . import message_handlers, rendering
+from . import messages as msg
 from .errors import UNAUTHORIZED_DETAIL, error_document
+from .messages import DeliveryRule, Message
 from .models import SIP_REG_ROUTE_ID, FlowrouteAccount, Number, Route
 from .routes import OPERATIONS
 
@@ -97,7 +101,20 @@ class FlowrouteProvider(Provider):
                 cnam_lookups_enabled=doc.get("cnam_lookups_enabled", True),
                 primary_route=doc.get("primary_route", SIP_REG_ROUTE_ID),
                 failover_route=doc.get("failover_route"),
+                dlr_callback=doc.get("dlr_callback"),
+                messaging_enabled=doc.get("messaging_enabled", True),
             )
+        account.callbacks.update(section.get("callbacks", {}))
+        account.delivery_rules.extend(
+            DeliveryRule(doc["to"].lstrip("+"), doc["outcome"]) for doc in section.get("delivery_rules", [])
+        )
+        for i, doc in enumerate(section.get("messages", [])):
+            if doc["id"] in account.messages:
+                raise ScenarioError(f"messages[{i}].id: duplicate message id {doc['id']!r}")
+            try:
+                account.messages[doc["id"]] = _load_message(doc, world)
+            except ValueError as exc:  # a timestamp of the right shape that is no real time (month 13)
+                raise ScenarioError(f"messages[{i}]: {exc}") from None
         return account
 
     def copy_state(self, state: FlowrouteAccount) -> FlowrouteAccount:
@@ -106,24 +123,31 @@ class FlowrouteProvider(Provider):
             state.secret_key,
             routes={k: dataclasses.replace(r) for k, r in state.routes.items()},
             numbers={k: dataclasses.replace(n) for k, n in state.numbers.items()},
+            messages=dict(state.messages),  # messages are immutable: shared, not copied
+            callbacks=dict(state.callbacks),
+            delivery_rules=list(state.delivery_rules),
         )
 
     def dump_state(self, state: FlowrouteAccount) -> dict[str, Any] | None:
         if state.access_key is None:
             return None
-        return {
+        section: dict[str, Any] = {
             "access_key": state.access_key,
             "secret_key": state.secret_key,
             "routes": [
                 {"id": r.id, "route_type": r.route_type, "value": r.value, "alias": r.alias}
                 for r in state.routes.values() if r.id != SIP_REG_ROUTE_ID
             ],
-            "numbers": [
-                {"value": n.value, "alias": n.alias, "cnam_lookups_enabled": n.cnam_lookups_enabled,
-                 "primary_route": n.primary_route, "failover_route": n.failover_route}
-                for n in state.sorted_numbers()
-            ],
+            "numbers": [_dump_number(n) for n in state.sorted_numbers()],
         }
+        # Messaging parts appear only when there is something to say, so a numbers-only dump stays as it was.
+        if state.callbacks:
+            section["callbacks"] = dict(state.callbacks)
+        if state.delivery_rules:
+            section["delivery_rules"] = [{"to": r.to, "outcome": r.outcome} for r in state.delivery_rules]
+        if state.messages:
+            section["messages"] = [_dump_message(message) for message in state.messages.values()]
+        return section
 
     def new_section(self, world: World, serial: int) -> dict[str, Any]:
         return {
@@ -141,3 +165,139 @@ class FlowrouteProvider(Provider):
 
     def owned_numbers(self, section: Mapping[str, Any] | None) -> list[str]:
         return [n["value"] for n in (section or {}).get("numbers", [])]
+
+    # -- simulation -------------------------------------------------------------------------------
+
+    def inbound(self, world: World, document: Any) -> dict[str, Any]:
+        """POST /_fakeroute/inbound: a message arrives at an owned number (see ``receive_message``)."""
+        problem = SCHEMAS["inbound"].first_violation(document)
+        if problem:
+            raise ApiError(422, f"Invalid {problem.field or 'request body'}: {problem.message}", field=problem.field)
+        fields = message_handlers.inbound_fields(document)
+        message, webhook = _receive(world, **fields)
+        return {
+            "provider": self.name,
+            "account": _owner(world, message.to)[0],
+            "message": rendering.mdr_resource(message, message.timestamp),
+            "webhook": webhook.id if webhook else None,
+        }
+
+
+def receive_message(
+    world: World,
+    *,
+    to: str,
+    from_: str,
+    body: str = "",
+    media_urls: Sequence[str] = (),
+    is_mms: bool = False,
+) -> Message:
+    """Simulate an SMS (or, with ``media_urls`` or ``is_mms``, an MMS) from ``from_`` arriving at ``to``, a
+    number some account owns: its inbound MDR appears in look-ups and its SMS/MMS callback gets the webhook.
+
+    Raises ``ApiError`` (404: nobody owns ``to``; 422: a bad number, an empty SMS) and changes nothing then.
+    """
+    return _receive(world, to=to.lstrip("+"), sender=from_.lstrip("+"), body=body, media_urls=tuple(media_urls),
+                    is_mms=is_mms)[0]
+
+
+def add_delivery_rule(world: World, to: str, outcome: str, *, account: str = "default") -> DeliveryRule:
+    """From now until the next reset, messages ``account`` sends to numbers matching ``to`` (11 digits,
+    ``*``/``?`` wildcards) end with ``outcome``: one of ``messages.OUTCOMES`` ("undeliverable", "rejected"...)."""
+    if outcome not in msg.OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome!r}: one of {', '.join(msg.OUTCOMES)}")
+    rule = DeliveryRule(to.lstrip("+"), outcome)
+    with world.lock:
+        world.accounts[account].state("flowroute").delivery_rules.insert(0, rule)  # the newest rule wins
+    return rule
+
+
+def _owner(world: World, number: str) -> tuple[str, FlowrouteAccount]:
+    for account in world:
+        state: FlowrouteAccount = account.state("flowroute")
+        if number in state.numbers:
+            return account.id, state
+    raise ApiError(404, f"Number {number} is not on any account", field="to")
+
+
+def _receive(world: World, *, to: str, sender: str, body: str, media_urls: tuple[str, ...],
+             is_mms: bool) -> tuple[Message, Webhook | None]:
+    with world.lock:
+        account_id, state = _owner(world, to)
+        message_handlers.north_american(sender, "from")
+        message_handlers.check_content(body, media_urls, is_mms or bool(media_urls), "")
+        return message_handlers.receive(
+            account_id, state, clock=world.clock, ids=world.ids, outbox=world.outbox,
+            to=to, sender=sender, body=body, media_urls=media_urls, is_mms=is_mms,
+        )
+
+
+def _dump_number(number: Number) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "value": number.value, "alias": number.alias, "cnam_lookups_enabled": number.cnam_lookups_enabled,
+        "primary_route": number.primary_route, "failover_route": number.failover_route,
+    }
+    if number.dlr_callback is not None:
+        doc["dlr_callback"] = number.dlr_callback
+    if not number.messaging_enabled:
+        doc["messaging_enabled"] = False
+    return doc
+
+
+def _load_message(doc: Mapping[str, Any], world: World) -> Message:
+    body = doc.get("body", "")
+    media_urls = tuple(doc.get("media_urls", ()))
+    is_mms = doc.get("is_mms", bool(media_urls))
+    # Scenario receipts are listed newest first, as look-ups show them; kept oldest first.
+    receipts = sorted(
+        (msg.Receipt(r["level"], r["status"], r.get("status_code"), r.get("status_code_description", ""),
+                     _time(r["timestamp"])) for r in reversed(doc.get("delivery_receipts", []))),
+        key=lambda r: r.timestamp,
+    )
+    direction = doc["direction"]
+    return Message(
+        id=doc["id"],
+        direction=direction,
+        sender=doc["from"],
+        to=doc["to"],
+        body=body,
+        timestamp=_time(doc["timestamp"]),
+        is_mms=is_mms,
+        media=message_handlers.media_for(world.ids, doc["id"], media_urls),
+        message_type=doc.get("message_type", msg.message_type(doc["to" if direction == msg.INBOUND else "from"])),
+        message_encoding=doc.get("message_encoding", msg.encoding(body)),
+        amount_nanodollars=doc.get("amount_nanodollars", msg.amount_for(body, is_mms)),
+        receipts=tuple(receipts),
+        status=doc.get("status", "delivered"),
+        dlr_callback=doc.get("dlr_callback"),
+    )
+
+
+def _dump_message(message: Message) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": message.id,
+        "direction": message.direction,
+        "from": message.sender,
+        "to": message.to,
+        "body": message.body,
+        "timestamp": message.timestamp.isoformat(),
+        "is_mms": message.is_mms,
+        "media_urls": [media.url for media in message.media],
+        "status": message.status,
+        "delivery_receipts": [
+            {"level": r.level, "status": r.status, "status_code": r.status_code,
+             "status_code_description": r.status_code_description, "timestamp": r.timestamp.isoformat()}
+            for r in reversed(message.receipts)
+        ],
+        "amount_nanodollars": message.amount_nanodollars,
+        "message_encoding": message.message_encoding,
+        "message_type": message.message_type,
+    }
+    if message.dlr_callback is not None:
+        doc["dlr_callback"] = message.dlr_callback
+    return doc
+
+
+def _time(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

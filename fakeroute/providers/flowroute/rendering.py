@@ -1,12 +1,15 @@
-"""Flowroute's JSON:API documents: numbers, routes, available numbers and codes, paginated lists."""
+"""Flowroute's JSON:API documents: numbers, routes, available numbers, MDRs, webhooks, paginated lists."""
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from ...inventory import AvailableNumber
+from .messages import Media, Message, Receipt, amount_display, mdr_time
 from .models import Number, Route
 
 MEDIA_TYPE = "application/vnd.api+json"
@@ -124,3 +127,112 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+# -- messages (v2.1) ------------------------------------------------------------------------------
+
+
+def message_link(message_id: str, base: str) -> str:
+    return f"{base}/v2.1/messages/{message_id}"
+
+
+def message_accepted_document(message: Message, base: str) -> dict[str, Any]:
+    """POST /v2.1/messages → 202: the new MDR's id and where to look it up."""
+    return {"data": {"type": "message", "id": message.id, "links": {"self": message_link(message.id, base)}}}
+
+
+def receipt_resource(receipt: Receipt) -> dict[str, Any]:
+    return {
+        "status": receipt.status,
+        "status_code": receipt.status_code,
+        "status_code_description": receipt.status_code_description,
+        "timestamp": mdr_time(receipt.timestamp),
+        "level": receipt.level,
+    }
+
+
+def mdr_attributes(message: Message, now: datetime) -> dict[str, Any]:
+    """The MDR2 attributes in the order Flowroute's README shows them; receipts newest first."""
+    return {
+        "body": message.body,
+        "status": message.status_at(now),
+        "direction": message.direction,
+        "amount_nanodollars": message.amount_nanodollars,
+        "to": message.to,
+        "message_encoding": message.message_encoding,
+        "timestamp": mdr_time(message.timestamp),
+        "delivery_receipts": [receipt_resource(r) for r in reversed(message.receipts_at(now))],
+        "amount_display": amount_display(message.amount_nanodollars),
+        "from": message.sender,
+        "is_mms": message.is_mms,
+        "message_type": message.message_type,
+    }
+
+
+def mdr_resource(message: Message, now: datetime) -> dict[str, Any]:
+    resource: dict[str, Any] = {"type": "message", "id": message.id, "attributes": mdr_attributes(message, now)}
+    if message.is_mms:
+        resource["relationships"] = {"media": {"data": [{"id": m.id, "type": "media"} for m in message.media]}}
+    return resource
+
+
+def mdr_document(message: Message, now: datetime) -> dict[str, Any]:
+    """GET /v2.1/messages/{id}: the record alone (the README's answer has no links)."""
+    return {"data": mdr_resource(message, now)}
+
+
+def mdr_page_document(
+    items: list[dict[str, Any]], *, base: str, query: list[tuple[str, Any]], next_offset: int | None,
+) -> dict[str, Any]:
+    """GET /v2.1/messages: like the README's answer, ``links`` holds only ``next``, and only when more follow.
+
+    The link repeats the query as ``limit``, ``start_date``, ``end_date``, ``offset`` with the dates in their
+    UTC ISO form (``2017-12-01T00:00:00+00:00``), percent-encoded.
+    """
+    links: dict[str, str] = {}
+    if next_offset is not None:
+        pairs = [*query, ("offset", next_offset)]
+        links["next"] = f"{base}/v2.1/messages?{urlencode(pairs, quote_via=quote, safe='')}"
+    return {"data": items, "links": links}
+
+
+def media_resource(media: Media) -> dict[str, Any]:
+    name = media.url.rsplit("/", 1)[-1].split("?", 1)[0] or "media"
+    return {
+        "type": "media",
+        "id": media.id,
+        "attributes": {"file_name": name, "mime_type": mimetypes.guess_type(name)[0] or "application/octet-stream",
+                       "url": media.url},
+    }
+
+
+def inbound_webhook_document(message: Message, callback_url: str) -> dict[str, Any]:
+    """What an SMS/MMS callback URL receives: the inbound MDR plus ``message_callback_url``; for an MMS the
+    media relationships and, in ``included``, each media object with its URL."""
+    attributes = mdr_attributes(message, message.timestamp)
+    attributes["message_callback_url"] = callback_url
+    resource: dict[str, Any] = {"type": "message", "id": message.id, "attributes": dict(sorted(attributes.items()))}
+    document: dict[str, Any] = {"data": resource}
+    if message.is_mms:
+        resource["relationships"] = {"media": {"data": [{"id": m.id, "type": "media"} for m in message.media]}}
+        document["included"] = [media_resource(m) for m in message.media]
+    return document
+
+
+def dlr_webhook_document(message: Message, receipt: Receipt, base: str) -> dict[str, Any]:
+    """What a DLR callback URL receives for one receipt (``body`` is empty for an MMS)."""
+    return {
+        "data": {
+            "attributes": {
+                "body": "" if message.is_mms else message.body,
+                "level": receipt.level,
+                "status": receipt.status,
+                "status_code": receipt.status_code,
+                "status_code_description": receipt.status_code_description,
+                "timestamp": receipt.timestamp.astimezone(UTC).isoformat(timespec="seconds"),
+            },
+            "id": message.id,
+            "links": {"related": message_link(message.id, base)},
+            "type": "delivery_receipt",
+        }
+    }
