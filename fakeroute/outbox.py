@@ -121,7 +121,6 @@ class Outbox:
         self._generation = 0
         self._busy = 0  # attempts under way on the delivery thread
         self._thread: threading.Thread | None = None
-        self._stopping = False
 
     # -- recording --------------------------------------------------------------------------------
 
@@ -232,15 +231,13 @@ class Outbox:
         with self._cond:
             if self._thread is not None:
                 return
-            self._stopping = False
-            self._thread = threading.Thread(target=self._run, name="fakeroute-outbox", daemon=True)
+            self._thread = threading.Thread(target=self._run, name=f"fakeroute-outbox@{id(self):x}", daemon=True)
             self._thread.start()
 
     def stop_delivery(self, timeout: float = 5.0) -> None:
         """Stop POSTing; webhooks not yet delivered stay in the outbox as they are."""
         with self._cond:
             thread, self._thread = self._thread, None
-            self._stopping = True
             self._cond.notify_all()
         if thread is not None:
             thread.join(timeout)
@@ -260,7 +257,9 @@ class Outbox:
     def _run(self) -> None:
         while True:
             with self._cond:
-                if self._stopping:
+                # A thread told to stop may still be finishing an attempt when delivery is switched on again:
+                # only the current delivery thread carries on.
+                if self._thread is not threading.current_thread():
                     return
                 ready, wait = self._take_ready()
                 if not ready:
