@@ -14,6 +14,7 @@ from fakeroute.world import ScenarioError, World
 
 MOBILE = "12065551234"  # a valid number nobody in the scenario owns: the far end of the conversation
 DLR_URL = "https://customer.example/flowroute/dlr"
+HISTORY_IDS = ["mdr2-ca82be46e6ba11e79d08862d092cf73d", "mdr2-39cadeace66e11e7aff806cd7f24ba2d"]  # default scenario
 
 
 def sms(to: str = MOBILE, sender: str = OWNED, body: str = "Hello there how are you?", **extra) -> dict:
@@ -69,8 +70,20 @@ def test_send_an_sms_look_it_up_and_find_it_in_its_date_range(flowroute):
     listed = flowroute.get("/v2.1/messages", params={"start_date": "2026-01-01", "end_date": "2026-01-02"}).json()
     assert [m["id"] for m in listed["data"]] == [accepted["id"]] and listed["links"] == {}
     assert flowroute.get("/v2.1/messages", params={"start_date": "2026-01-01T00:00:01Z"}).json()["data"] == []
-    assert flowroute.get("/v2.1/messages", params={"start_date": "2025-12-01",
-                                                   "end_date": "2025-12-31"}).json()["data"] == []
+    december = flowroute.get("/v2.1/messages", params={"start_date": "2025-12-01", "end_date": "2025-12-31"}).json()
+    assert [m["id"] for m in december["data"]] == HISTORY_IDS  # the default scenario's, not the new one
+
+
+def test_the_default_account_starts_with_two_messages_of_history(flowroute):
+    listed = flowroute.get("/v2.1/messages", params={"start_date": "2025-12-01"}).json()["data"]
+    assert [(m["id"], m["attributes"]["direction"], m["attributes"]["status"], m["attributes"]["timestamp"])
+            for m in listed] == [
+        (HISTORY_IDS[0], "inbound", "delivered", "2025-12-22T01:52:39.39Z"),
+        (HISTORY_IDS[1], "outbound", "delivered", "2025-12-21T16:44:34.93Z"),
+    ]
+    assert [r["status"] for r in listed[1]["attributes"]["delivery_receipts"]] == [
+        "delivered", "message buffered", "smsc submit"]
+    assert webhooks(flowroute, scheduled="true") == []  # history emits no webhooks
 
 
 def test_the_status_follows_the_clock_and_each_change_sends_a_dlr(flowroute):
@@ -240,7 +253,7 @@ def test_another_account_sees_none_of_your_messages(flowroute):
     assert listed == {"data": [], "links": {}}
     theirs = flowroute.post("/v2.1/messages", json=sms(sender=OTHER_TENANTS), headers=other)
     assert theirs.status_code == 202
-    mine = flowroute.get("/v2.1/messages", params={"start_date": "2020-01-01"}).json()["data"]
+    mine = flowroute.get("/v2.1/messages", params={"start_date": "2026-01-01"}).json()["data"]
     assert [m["id"] for m in mine] == [message_id]
 
 
@@ -496,7 +509,8 @@ def test_reset_forgets_messages_callbacks_rules_and_webhooks(flowroute, flowrout
     error_of(flowroute.get(f"/v2.1/messages/{message_id}"), 404)
     assert webhooks(flowroute, scheduled="true") == []
     state = flowroute.get("/_fakeroute/state").json()["accounts"][0]["flowroute"]
-    assert not {"messages", "callbacks", "delivery_rules"} & set(state)
+    assert not {"callbacks", "delivery_rules"} & set(state)
+    assert sorted(m["id"] for m in state["messages"]) == sorted(HISTORY_IDS)
     assert mdr(flowroute, send(flowroute))["attributes"]["status"] == "message buffered"
 
 
