@@ -155,7 +155,9 @@ class FakerouteApp:
             elif request.content_length and request.content_length > self.max_body_size:
                 raise ApiError(413, f"Request body exceeds {self.max_body_size} bytes")
             with world.lock:
-                account = provider.authenticate(request, world)
+                for each in PROVIDERS:
+                    each.catch_up(world)
+                account = provider.authenticate(request, world, op, path_args)
                 request.environ["fakeroute.account"] = account.id
                 query = self._query(provider, op, request)
                 body = self._body(provider, op, request, data)
@@ -177,20 +179,19 @@ class FakerouteApp:
             return {}
         schema = provider.schemas[op.query]
         query = schema.coerce_query(request.args.items(multi=True))
-        problem = schema.first_violation(query)
-        if problem:
-            raise provider.invalid_query(f"Invalid query parameter {problem}", problem.field)
+        problems = schema.violations(query)
+        if problems:
+            raise provider.invalid_query(problems)
         return query
 
     @staticmethod
     def _body(provider: Provider, op: Operation, request: Request, data: bytes) -> Any:
         if not op.body:
             return None
-        body = provider.parse_body(request, data)
-        problem = provider.schemas[op.body].first_violation(body)
-        if problem:
-            where = problem.field or "request body"
-            raise provider.invalid_body(f"Invalid {where}: {problem.message}", problem.field)
+        body = provider.parse_body(request, data, op)
+        problems = provider.schemas[op.body].violations(body)
+        if problems:
+            raise provider.invalid_body(problems)
         return body
 
 

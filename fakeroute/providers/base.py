@@ -13,7 +13,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from ..errors import ApiError
-from ..validation import SchemaStore
+from ..validation import SchemaStore, Violation
 
 if TYPE_CHECKING:
     from ..world import Account, Scope, World
@@ -77,8 +77,12 @@ class Provider(ABC):
     # -- request side -----------------------------------------------------------------------------
 
     @abstractmethod
-    def authenticate(self, request: Request, world: World) -> Account:
-        """The caller's account, or raise the provider's own 401."""
+    def authenticate(self, request: Request, world: World, op: Operation, path: dict[str, str]) -> Account:
+        """The caller's account, or raise the provider's own 401.
+
+        The first hook a routed request meets: a provider whose API checks more before the input
+        (AgentMessage's scopes, 403, and path ids) does it here, with the operation and its path arguments.
+        """
 
     def basic_auth_account(self, request: Request, world: World) -> Account | None:
         """The account an HTTP basic ``Authorization`` header names (``credential_keys`` gave (user, password))."""
@@ -88,14 +92,21 @@ class Provider(ABC):
         return world.find_account(self.name, (auth.username, auth.password))
 
     @abstractmethod
-    def parse_body(self, request: Request, data: bytes) -> Any:
+    def parse_body(self, request: Request, data: bytes, op: Operation) -> Any:
         """The request body as the real API reads it; raise ApiError for a malformed one."""
 
-    def invalid_query(self, problem: str, field: str) -> ApiError:
-        return ApiError(400, problem, field=field)
+    def invalid_query(self, violations: list[Violation]) -> ApiError:
+        """The error for a query string that breaks the operation's schema (violations outermost first)."""
+        first = violations[0]
+        return ApiError(400, f"Invalid query parameter {first}", field=first.field)
 
-    def invalid_body(self, problem: str, field: str) -> ApiError:
-        return ApiError(400, problem, field=field)
+    def invalid_body(self, violations: list[Violation]) -> ApiError:
+        """The error for a body that breaks the operation's schema (violations outermost first)."""
+        first = violations[0]
+        return ApiError(400, f"Invalid {first.field or 'request body'}: {first.message}", field=first.field)
+
+    def catch_up(self, world: World) -> None:  # noqa: B027  optional hook: most providers have no timed work
+        """Do the time-driven work now due on the World's clock (called before every provider request)."""
 
     # -- response side ----------------------------------------------------------------------------
 

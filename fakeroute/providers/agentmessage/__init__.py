@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request, Response
 
 from ...errors import ApiError
-from ...validation import SchemaStore
+from ...validation import SchemaStore, Violation
 from ..base import Operation, Provider, Reply
 from . import errors, handlers, rendering, routes, scopes
 from .models import ApiKey, Brand, BulkOrder, Campaign, Organization, PhoneNumber, ReleasedNumber, StoredReply
@@ -27,10 +27,7 @@ MAX_IDEMPOTENCY_KEY_BYTES = 255
 
 # What one request carries from authentication to parsing and rendering (the app passes only the request).
 _REQUEST_ID = "fakeroute.agentmessage.request_id"
-_OPERATION = "fakeroute.agentmessage.operation"
 _PATH_PROBLEMS = "fakeroute.agentmessage.path_problems"
-_BODY = "fakeroute.agentmessage.body"
-_RECHECK = "recheck"  # marks a validation error whose details are to be completed when rendered
 
 _UUID = re.compile(SCHEMAS["path"].document["properties"]["id"]["pattern"])  # the schema's own pattern
 _ODD_80 = 0x9E3779B97F4A7C15F39D  # odd: serial -> serial * _ODD_80 mod 2**80 is one-to-one
@@ -57,12 +54,11 @@ class AgentMessageProvider(Provider):
 
     # -- request side -----------------------------------------------------------------------------
 
-    def authenticate(self, request: Request, world: World) -> Account:
+    def authenticate(self, request: Request, world: World, op: Operation, path: dict[str, str]) -> Account:
         """Who calls (401), whether the key's scopes allow this operation (403), then the path id (422).
 
-        Scopes come before validation and this is the app's only hook there, so the provider looks
-        the operation up again. The query and body are then checked by the app against this
-        provider's schemas; a failure comes back through ``invalid_query``/``invalid_body``.
+        The query and body are then checked by the app against this provider's schemas; a failure
+        comes back through ``invalid_query``/``invalid_body`` with every bad field.
         """
         environ = request.environ
         environ[_REQUEST_ID] = self._request_id(world)
@@ -71,15 +67,9 @@ class AgentMessageProvider(Provider):
         if account is None or key is None:
             raise errors.unauthorized()
         org: Organization = account.states[self.name]
-        resolved = routes.resolve(request.method, request.path)
-        if resolved is None:  # cannot happen: the app matched one of our rules
-            raise errors.not_found()
-        op, path_args = resolved
-        environ[_OPERATION] = op
         scopes.check(op.name, org.api_keys[key].scopes, request.args)
-        self._catch_up(world)
-        if "id" in path_args and not _UUID.match(path_args["id"]):
-            problems = _details(self.schemas["path"].violations(path_args))
+        if "id" in path and not _UUID.match(path["id"]):
+            problems = _details(self.schemas["path"].violations(path))
             if op.body:
                 # A body's structure (400) is checked before field values (422): report both together then.
                 environ[_PATH_PROBLEMS] = problems
@@ -91,10 +81,11 @@ class AgentMessageProvider(Provider):
         if not op.query:
             return {}
         schema = self.schemas[op.query]
-        return _details(schema.violations(schema.coerce_query(request.args.items(multi=True))))
+        return _details(schema.violations(schema.coerce_query(request.args.items(multi=True))), default="query")
 
-    def _catch_up(self, world: World) -> None:
-        """Quarantines that ended and bulk orders due, in every org: they change the shared inventory."""
+    def catch_up(self, world: World) -> None:
+        """Quarantines that ended and bulk orders due, in every org: they change the shared inventory,
+        so this runs before a request to any provider."""
         now = world.clock.peek()
         for account in world:
             org = account.states.get(self.name)
@@ -109,9 +100,8 @@ class AgentMessageProvider(Provider):
         randomness = (serial * _ODD_80 + world.seed * _SEED_MIX) % (1 << 80)
         return rendering.ulid(world.clock.peek(), randomness)
 
-    def parse_body(self, request: Request, data: bytes) -> Any:
+    def parse_body(self, request: Request, data: bytes, op: Operation) -> Any:
         environ = request.environ
-        op = environ[_OPERATION]
         schema = self.schemas[op.body]
         if not data.strip():
             body: Any = {}  # no body at all reads as {}: required fields are then reported by name
@@ -127,7 +117,7 @@ class AgentMessageProvider(Provider):
             unknown = {name: "is not a field this endpoint accepts" for name in body if name not in allowed}
             if unknown:
                 raise errors.invalid_input(unknown)
-        parsed = environ[_BODY] = handlers.JsonBody(body)
+        parsed = handlers.JsonBody(body)
         problems = dict(environ.get(_PATH_PROBLEMS, {}))
         if op.name in routes.IDEMPOTENT:
             key = request.headers.get("Idempotency-Key")
@@ -138,16 +128,11 @@ class AgentMessageProvider(Provider):
             raise errors.validation_failed({**problems, **_details(schema.violations(body))})
         return parsed
 
-    def invalid_query(self, problem: str, field: str) -> ApiError:
-        # The app reports the first violation; render_error names every bad parameter.
-        error = errors.validation_failed({field or "query": problem})
-        error.extra[_RECHECK] = "query"
-        return error
+    def invalid_query(self, violations: list[Violation]) -> ApiError:
+        return errors.validation_failed(_details(violations, default="query"))
 
-    def invalid_body(self, problem: str, field: str) -> ApiError:
-        error = errors.validation_failed({field or "body": problem})
-        error.extra[_RECHECK] = "body"
-        return error
+    def invalid_body(self, violations: list[Violation]) -> ApiError:
+        return errors.validation_failed(_details(violations))
 
     def not_found(self, request: Request) -> ApiError:
         return errors.not_found()
@@ -164,15 +149,6 @@ class AgentMessageProvider(Provider):
     def render_error(self, error: ApiError, request: Request, world: World) -> Response:
         environ = request.environ
         request_id = environ.get(_REQUEST_ID) or self._request_id(world)
-        recheck = error.extra.pop(_RECHECK, None)
-        if recheck is not None:
-            # Validation failed: only now is it worth finding every bad field, not just the first.
-            op = environ[_OPERATION]
-            if recheck == "query":
-                problems = self._query_problems(op, request)
-            else:
-                problems = _details(self.schemas[op.body].violations(environ[_BODY]))
-            error.extra["details"] = problems or error.extra["details"]
         document = errors.error_document(error, request_id)
         return Response(json.dumps(document, separators=(",", ":")), status=error.status,
                         headers={**error.headers, "X-Request-Id": request_id}, content_type=self.content_type)
@@ -344,11 +320,11 @@ def _bearer(request: Request) -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
-def _details(violations: Iterable[Any]) -> dict[str, str]:
-    """Field -> message, one message per field (the most precise, which comes first)."""
+def _details(violations: Iterable[Violation], default: str = "body") -> dict[str, str]:
+    """Field -> message, one message per field (the first reported)."""
     details: dict[str, str] = {}
     for violation in violations:
-        details.setdefault(violation.field or "body", violation.message)
+        details.setdefault(violation.field or default, violation.message)
     return details
 
 

@@ -1,4 +1,4 @@
-"""AgentMessage's URL rules, and the lookup the provider uses to find the operation before validating."""
+"""AgentMessage's URL rules: path, method, handler and the schemas of the query and the body."""
 
 from __future__ import annotations
 
@@ -26,42 +26,6 @@ OPERATIONS: tuple[Operation, ...] = (
 # Operations whose semantics read the Idempotency-Key header (documented on this route only).
 IDEMPOTENT = frozenset({"bulk_order_phone_numbers"})
 
-
-def _tables() -> tuple[dict[tuple[str, str], Operation], dict[tuple[str, str], tuple[Operation, str]]]:
-    """(method, path) -> operation for literal paths, and (method, parent) -> (operation, variable) for
-    paths ending in one variable: every AgentMessage route has one of these shapes, checked at import."""
-    literal: dict[tuple[str, str], Operation] = {}
-    variable: dict[tuple[str, str], tuple[Operation, str]] = {}
-    for op in OPERATIONS:
-        parent, _, last = op.path.rpartition("/")
-        if "<" in parent:
-            raise ValueError(f"{op.path}: only the last segment may be a variable")
-        if op.name not in REQUIRED:
-            raise ValueError(f"{op.name}: no required scope declared in scopes.REQUIRED")
-        if last.startswith("<"):
-            variable[(op.method, parent)] = (op, last[1:-1])
-        else:
-            literal[(op.method, op.path)] = op
-    return literal, variable
-
-
-_LITERAL, _VARIABLE = _tables()
-
-
-def resolve(method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
-    """The operation the app's URL map picked for this request, and its path arguments.
-
-    The shared app does not pass the operation to ``authenticate``, yet scopes must be checked
-    (403) before the input is validated (422), so the provider finds it again: two dict lookups,
-    literal paths first as werkzeug prefers them.
-    """
-    method = "GET" if method == "HEAD" else method
-    path = path.rstrip("/") or "/"
-    op = _LITERAL.get((method, path))
-    if op is not None:
-        return op, {}
-    parent, _, last = path.rpartition("/")
-    hit = _VARIABLE.get((method, parent))
-    if hit is None:
-        return None
-    return hit[0], {hit[1]: last}
+_UNSCOPED = [op.name for op in OPERATIONS if op.name not in REQUIRED]
+if _UNSCOPED:  # every operation must say which scope it needs: checked at import
+    raise ValueError(f"no required scope declared in scopes.REQUIRED for: {', '.join(_UNSCOPED)}")

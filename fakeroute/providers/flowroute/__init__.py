@@ -13,8 +13,8 @@ from werkzeug.wrappers import Request, Response
 
 from ...errors import ApiError
 from ...outbox import Webhook
-from ...validation import SchemaStore
-from ..base import Provider
+from ...validation import SchemaStore, Violation
+from ..base import Operation, Provider
 from . import message_handlers, rendering
 from . import messages as msg
 from .errors import UNAUTHORIZED_DETAIL, error_document
@@ -38,13 +38,13 @@ class FlowrouteProvider(Provider):
 
     # -- request side -----------------------------------------------------------------------------
 
-    def authenticate(self, request: Request, world: World) -> Account:
+    def authenticate(self, request: Request, world: World, op: Operation, path: dict[str, str]) -> Account:
         account = self.basic_auth_account(request, world)
         if account is None:
             raise ApiError(401, UNAUTHORIZED_DETAIL)
         return account
 
-    def parse_body(self, request: Request, data: bytes) -> Any:
+    def parse_body(self, request: Request, data: bytes, op: Operation) -> Any:
         # The SDK sends application/json, application/vnd.api+json or no Content-Type at all
         # depending on the call: the body is read as JSON whatever the header says.
         if not data.strip():
@@ -56,11 +56,15 @@ class FlowrouteProvider(Provider):
         except json.JSONDecodeError as exc:
             raise ApiError(400, f"Request body is not valid JSON: {exc}") from None
 
-    def invalid_query(self, problem: str, field: str) -> ApiError:
-        return ApiError(400, problem, field=field, extra={"source": {"parameter": field}})
+    def invalid_query(self, violations: list[Violation]) -> ApiError:
+        error = super().invalid_query(violations)
+        error.extra["source"] = {"parameter": error.field}
+        return error
 
-    def invalid_body(self, problem: str, field: str) -> ApiError:
-        return ApiError(422, problem, field=field)
+    def invalid_body(self, violations: list[Violation]) -> ApiError:
+        error = super().invalid_body(violations)
+        error.status = 422
+        return error
 
     # -- response side ----------------------------------------------------------------------------
 

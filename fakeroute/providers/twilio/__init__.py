@@ -13,8 +13,8 @@ import phonenumbers
 from werkzeug.wrappers import Request, Response
 
 from ...errors import ApiError
-from ...validation import SchemaStore
-from ..base import Provider, Reply
+from ...validation import SchemaStore, Violation
+from ..base import Operation, Provider, Reply
 from . import rendering
 from .errors import (
     CODES,
@@ -44,14 +44,14 @@ class TwilioProvider(Provider):
 
     # -- request side -----------------------------------------------------------------------------
 
-    def authenticate(self, request: Request, world: World) -> Account:
+    def authenticate(self, request: Request, world: World, op: Operation, path: dict[str, str]) -> Account:
         account = self.basic_auth_account(request, world)
         if account is None:
             raise ApiError(401, UNAUTHORIZED_MESSAGE, extra={"detail": UNAUTHORIZED_DETAIL},
                            headers={"WWW-Authenticate": 'Basic realm="Twilio API"'})
         return account
 
-    def parse_body(self, request: Request, data: bytes) -> dict[str, str]:
+    def parse_body(self, request: Request, data: bytes, op: Operation) -> dict[str, str]:
         """The form as a dict of strings, the first of a repeated field winning."""
         if not data.strip():
             return {}
@@ -67,9 +67,10 @@ class TwilioProvider(Provider):
             form.setdefault(key, value)
         return form
 
-    def invalid_body(self, problem: str, field: str) -> ApiError:
-        code = INVALID_FRIENDLY_NAME if field == "FriendlyName" else CODES[400]
-        return ApiError(400, problem, field=field, code=code)
+    def invalid_body(self, violations: list[Violation]) -> ApiError:
+        error = super().invalid_body(violations)
+        error.code = INVALID_FRIENDLY_NAME if error.field == "FriendlyName" else CODES[400]
+        return error
 
     # -- response side ----------------------------------------------------------------------------
 
