@@ -130,6 +130,18 @@ def _dotted(path: Iterable[Any]) -> str:
     return out
 
 
+# Messages of the keywords whose wording needs only the schema's value (arg) and the instance (value).
+_TEMPLATES = {
+    "const": "must be {arg}, got {value}",
+    "minimum": "must be at least {arg}, got {value}",
+    "maximum": "must be at most {arg}, got {value}",
+    "exclusiveMinimum": "must be greater than {arg}, got {value}",
+    "minLength": "must be at least {arg} characters long",
+    "maxLength": "must be at most {arg} characters long",
+    "pattern": "has an invalid format ({value})",
+}
+
+
 def _violation(error: ValidationError) -> Violation:
     if error.validator in ("anyOf", "oneOf") and error.context:
         # Report the branch that got furthest: its error has the deepest path.
@@ -154,20 +166,8 @@ def _violation(error: ValidationError) -> Violation:
         message = f"must be {' or '.join(_TYPE_WORDS.get(t, t) for t in types)}, got {_show(value)}"
     elif kind == "enum":
         message = f"must be one of {', '.join(_show(v) for v in arg)}, got {_show(value)}"
-    elif kind == "const":
-        message = f"must be {_show(arg)}, got {_show(value)}"
-    elif kind == "minimum":
-        message = f"must be at least {arg}, got {_show(value)}"
-    elif kind == "maximum":
-        message = f"must be at most {arg}, got {_show(value)}"
-    elif kind == "exclusiveMinimum":
-        message = f"must be greater than {arg}, got {_show(value)}"
-    elif kind == "minLength":
-        message = f"must be at least {arg} characters long"
-    elif kind == "maxLength":
-        message = f"must be at most {arg} characters long"
-    elif kind == "pattern":
-        message = f"has an invalid format ({_show(value)})"
+    elif kind in _TEMPLATES:
+        message = _TEMPLATES[kind].format(arg=_show(arg) if kind == "const" else arg, value=_show(value))
     elif kind == "additionalProperties":
         known = set(error.schema.get("properties", {}))
         extra = sorted(set(value) - known) if isinstance(value, dict) else []
