@@ -24,7 +24,7 @@ def test_the_flowroute_server_example_runs(server_url):
 
 def test_the_plugin_examples_pass_as_a_suite(pytester):
     blocks = [b for b in python_blocks() if "def test_" in b]
-    assert len(blocks) == 4
+    assert len(blocks) == 5
     for i, block in enumerate(blocks):
         pytester.makepyfile(**{f"test_readme_{i}": block})
-    pytester.runpytest_subprocess().assert_outcomes(passed=4)
+    pytester.runpytest_subprocess().assert_outcomes(passed=5)
