@@ -28,22 +28,31 @@ def bare(request: Request) -> Response:
     return Response('{"data": []}', content_type="application/json")
 
 
-def per_call_us(fn, rounds: int = 7, calls: int = 400) -> float:
-    """Median over rounds of the mean time per call, in microseconds."""
-    results = []
+def per_call_us(fn, calls: int = 300) -> float:
+    """Mean time per call over ``calls`` calls, in microseconds."""
+    started = time.perf_counter()
+    for _ in range(calls):
+        fn()
+    return (time.perf_counter() - started) / calls * 1e6
+
+
+def ratio(fn, baseline, rounds: int = 9) -> tuple[float, float]:
+    """Median over rounds of (time of fn / time of the baseline), each round measuring both back to back so
+    that the machine's drift touches both alike; and fn's median time."""
+    ratios, times = [], []
     for _ in range(rounds):
-        started = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        results.append((time.perf_counter() - started) / calls * 1e6)
-    return statistics.median(results)
+        base = per_call_us(baseline)
+        took = per_call_us(fn)
+        ratios.append(took / base)
+        times.append(took)
+    return statistics.median(ratios), statistics.median(times)
 
 
 def main() -> int:
     world = World()
     fake = Client(FakerouteApp(world))
     baseline_client = Client(bare)
-    baseline = per_call_us(lambda: baseline_client.get("/v2/routes", headers=AUTH))
+    baseline = lambda: baseline_client.get("/v2/routes", headers=AUTH)  # noqa: E731
     cases = {
         "GET /v2/routes": lambda: fake.get("/v2/routes", headers=AUTH),
         "GET /v2/numbers/12065550100": lambda: fake.get("/v2/numbers/12065550100", headers=AUTH),
@@ -52,12 +61,18 @@ def main() -> int:
         "PATCH .../primary_route (validated body)": lambda: fake.patch(
             "/v2/numbers/12065550100/relationships/primary_route", data=ASSIGN, headers=AUTH),
     }
-    print(f"baseline: bare werkzeug constant response  {baseline:8.1f} us/request")
+    base_us = statistics.median(per_call_us(baseline) for _ in range(5))
+    print(f"baseline: bare werkzeug constant response  {base_us:8.1f} us/request"
+          " (each case is timed back to back with it; ratios are medians of 9 rounds)")
     for name, fn in cases.items():
-        us = per_call_us(fn)
-        print(f"  {name:<44} {us:8.1f} us  {us / baseline:5.2f}x baseline")
+        times_baseline, us = ratio(fn, baseline)
+        print(f"  {name:<44} {us:8.1f} us  {times_baseline:5.2f}x baseline")
 
-    create = per_call_us(lambda: fake.post("/v2/routes", data=ROUTE, headers=AUTH) and world.reset(), calls=200)
+    def create_then_reset() -> None:
+        fake.post("/v2/routes", data=ROUTE, headers=AUTH)
+        world.reset()
+
+    create = per_call_us(create_then_reset, calls=200)
     started = time.perf_counter()
     for _ in range(1000):
         world.reset()

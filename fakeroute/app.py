@@ -179,7 +179,7 @@ class FakerouteApp:
             return {}
         schema = provider.schemas[op.query]
         query = schema.coerce_query(request.args.items(multi=True))
-        problems = schema.violations(query)
+        problems = schema.violations(query, key=request.environ.get("QUERY_STRING", ""))
         if problems:
             raise provider.invalid_query(problems)
         return query
@@ -189,7 +189,7 @@ class FakerouteApp:
         if not op.body:
             return None
         body = provider.parse_body(request, data, op)
-        problems = provider.schemas[op.body].violations(body)
+        problems = provider.schemas[op.body].violations(body, key=data)
         if problems:
             raise provider.invalid_body(problems)
         return body

@@ -36,6 +36,9 @@ class Violation:
         return f"{self.field}: {self.message}" if self.field else self.message
 
 
+_MAX_VERDICTS = 4096  # remembered inputs per schema
+
+
 class Schema:
     """A compiled JSON Schema (draft 2020-12) that reports violations by field name."""
 
@@ -49,11 +52,27 @@ class Schema:
         registry = Registry().with_resource("", DRAFT202012.create_resource(document)).crawl()
         self._validator = Draft202012Validator(document, registry=registry)
         self._integers, self._numbers = _scalar_properties(document)
+        # Verdicts by the exact input they were reached for (the raw body, the query string). A verdict
+        # is a pure function of the schema and that input, so sharing it between Worlds changes nothing;
+        # test suites send the same requests again and again, and validation is most of a request's cost.
+        self._verdicts: dict[bytes | str, tuple[Violation, ...]] = {}
 
-    def violations(self, instance: Any) -> list[Violation]:
-        """Every violation, outermost first (for ``anyOf``/``oneOf`` the best-matching branch)."""
+    def violations(self, instance: Any, key: bytes | str | None = None) -> list[Violation]:
+        """Every violation, outermost first (for ``anyOf``/``oneOf`` the best-matching branch).
+
+        ``key`` is the raw input ``instance`` was parsed from: the same key is answered from memory.
+        """
+        if key is not None:
+            cached = self._verdicts.get(key)
+            if cached is not None:
+                return list(cached)
         found = [_violation(error) for error in self._validator.iter_errors(instance)]
-        return sorted(found, key=lambda v: (v.field.count(".") + v.field.count("[") if v.field else -1, v.field))
+        found.sort(key=lambda v: (v.field.count(".") + v.field.count("[") if v.field else -1, v.field))
+        if key is not None:
+            if len(self._verdicts) >= _MAX_VERDICTS:
+                self._verdicts.clear()  # bounded: a long fuzzing session must not grow it forever
+            self._verdicts[key] = tuple(found)
+        return found
 
     def first_violation(self, instance: Any) -> Violation | None:
         errors = self.violations(instance)
