@@ -1,22 +1,44 @@
 """Per-test overhead of the ``fakeroute`` fixture against pytest-httpserver and a bare werkzeug client.
 
-Each variant is a generated suite whose every test makes one HTTP call; it is run with 40 and with
-240 tests, and the per-test cost is the slope, (T(240) - T(40)) / 200, so session start-up cancels
-out. The "plain" variant makes no call at all. Target (issue 7): fakeroute's overhead over a plain
-test under one quarter of pytest-httpserver's. Needs the bench extra: pip install -e '.[test,bench]'.
+Each variant is a generated suite of 300 tests, each making one HTTP call (the "plain" variant makes
+none). A hook times every test's whole protocol (fixture set-up, call, teardown, report) inside the
+pytest process, so interpreter and session start-up stay out of it; a variant's cost is the median of
+its tests, in each of 3 runs, and the overhead is that minus the plain test's. Target (issue 7):
+fakeroute's overhead over a plain test under one quarter of pytest-httpserver's.
+Needs the bench extra: pip install -e '.[test,bench]'.
 Run: python bench/plugin_bench.py
 """
 
 from __future__ import annotations
 
+import json
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-SMALL, LARGE = 40, 240
+TESTS = 300
+
+TIMER = """
+import json, os, time
+import pytest
+
+DURATIONS = []
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    started = time.perf_counter()
+    try:
+        return (yield)
+    finally:
+        DURATIONS.append(time.perf_counter() - started)
+
+def pytest_sessionfinish(session):
+    with open(os.environ["BENCH_OUT"], "w") as out:
+        json.dump(DURATIONS, out)
+"""
 
 VARIANTS = {
     "plain": """
@@ -64,29 +86,29 @@ def test_call(fakeroute, i):
 }
 
 
-def run_suite(source: str, n: int) -> float:
+def run_suite(source: str) -> list[float]:
+    """Each test's duration in seconds, for one run of the suite in a fresh process."""
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "test_bench.py"
-        path.write_text(source.format(n=n))
-        (Path(folder) / "pytest.ini").write_text("[pytest]\n")
-        started = time.perf_counter()
-        result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path)],
-                                cwd=folder, capture_output=True, text=True)
-        elapsed = time.perf_counter() - started
+        Path(folder, "test_bench.py").write_text(source.format(n=TESTS))
+        Path(folder, "conftest.py").write_text(TIMER)
+        Path(folder, "pytest.ini").write_text("[pytest]\n")
+        out = Path(folder, "durations.json")
+        result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_bench.py"],
+                                cwd=folder, capture_output=True, text=True, env={**os.environ, "BENCH_OUT": str(out)})
         if result.returncode != 0:
             raise SystemExit(f"suite failed:\n{result.stdout}\n{result.stderr}")
-        return elapsed
+        return json.loads(out.read_text())
 
 
 def per_test_ms(source: str, rounds: int = 3) -> float:
-    slopes = [(run_suite(source, LARGE) - run_suite(source, SMALL)) / (LARGE - SMALL) * 1000 for _ in range(rounds)]
-    return statistics.median(slopes)
+    """Median over runs of the median test's duration, in milliseconds."""
+    return statistics.median(statistics.median(run_suite(source)) * 1000 for _ in range(rounds))
 
 
 def main() -> int:
     results = {name: per_test_ms(source) for name, source in VARIANTS.items()}
     plain = results["plain"]
-    print(f"per-test cost, median of 3 slopes ({SMALL} vs {LARGE} tests), one HTTP call per test")
+    print(f"per-test cost (median test of {TESTS}, median of 3 runs), one HTTP call per test")
     for name, ms in results.items():
         extra = "" if name == "plain" else f"   +{ms - plain:6.2f} ms over a plain test"
         print(f"  {name:<18} {ms:7.2f} ms{extra}")

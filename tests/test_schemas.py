@@ -22,3 +22,14 @@ def test_the_scenario_envelope_is_valid():
 
 def test_every_provider_keeps_a_scenario_schema():
     assert all("scenario" in p.schemas for p in PROVIDERS)
+
+
+def test_verdicts_are_remembered_per_raw_input_without_sharing_lists():
+    schema = next(p for p in PROVIDERS if p.name == "flowroute").schemas["body_route"]
+    raw = b'{"data": {"type": "route"}}'
+    first = schema.violations({"data": {"type": "route"}}, key=raw)
+    first.append("mutated by a caller")
+    again = schema.violations({"data": {"type": "route"}}, key=raw)
+    assert [str(v) for v in again] == ["data.attributes: is required"]
+    assert schema.violations({"data": {"type": "route", "attributes": {"route_type": "sip-reg", "value": None,
+                                                                       "alias": "a"}}}, key=b"other") == []
