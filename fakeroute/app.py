@@ -1,9 +1,11 @@
 """The WSGI app: one werkzeug Map for every provider's real paths, plus the /_fakeroute/ admin API.
 
-Every provider request goes the same way: size limit, authentication (the provider's own 401),
-query and body parsed and checked against the operation's JSON Schemas, then the handler runs
-under the World's lock with a view scoped to the caller's account. Errors are raised as
-``ApiError`` and rendered once, here, in the provider's format.
+Every provider request goes the same way: an injected fault, if one matches, answers first; then
+the size limit; then, under the World's lock, the providers' timed work due on the clock
+(``catch_up``), authentication (the provider's own 401), the query and body parsed and checked
+against the operation's JSON Schemas, and the handler with a view scoped to the caller's account.
+Errors are raised as ``ApiError`` and rendered once, here, in the provider's format, and every
+answer is recorded in the World's journal.
 """
 
 from __future__ import annotations
