@@ -157,6 +157,20 @@ def validate_scenario(name: str, document: Any) -> dict[str, Any]:
     return document
 
 
+def _owned_numbers(name: str, document: Mapping[str, Any]) -> list[str]:
+    """Every number a scenario's accounts own; one account may hold a number at several providers, but a
+    number belongs to one account only."""
+    owners: dict[str, str] = {}
+    for i, account in enumerate(document["accounts"]):
+        for provider in PROVIDERS:
+            for number in provider.owned_numbers(account.get(provider.name)):
+                owner = owners.setdefault(number, account["id"])
+                if owner != account["id"]:
+                    raise ScenarioError(f"scenario {name}: accounts[{i}].{provider.name}: number {number} "
+                                        f"is already owned by account {owner!r}")
+    return list(owners)
+
+
 class World:
     """All the state of one fake: accounts, inventory, clock, ids. Two Worlds never share anything.
 
@@ -177,7 +191,7 @@ class World:
         self.lock = threading.RLock()
         self.scenario_name, document = read_scenario(scenario)
         self.scenario = validate_scenario(self.scenario_name, document)
-        owned = [n for a in self.scenario["accounts"] for p in PROVIDERS for n in p.owned_numbers(a.get(p.name))]
+        owned = _owned_numbers(self.scenario_name, self.scenario)
         try:
             self.inventory = Inventory(seed, inventory_size, owned)
         except ValueError as exc:

@@ -39,6 +39,11 @@ def scenario(**flowroute) -> dict:
         ({"accounts": [{"id": "a", "flowroute": {"access_key": "k", "secret_key": "s"}},
                        {"id": "b", "flowroute": {"access_key": "k", "secret_key": "s"}}]},
          "accounts[1].flowroute: credentials already used by account 'a'"),
+        ({"accounts": [{"id": "a", "flowroute": {"access_key": "k", "secret_key": "s",
+                                                 "numbers": [{"value": "12065550100"}]}},
+                       {"id": "b", "flowroute": {"access_key": "k2", "secret_key": "s",
+                                                 "numbers": [{"value": "12065550100"}]}}]},
+         "accounts[1].flowroute: number 12065550100 is already owned by account 'a'"),
     ],
 )
 def test_bad_scenarios_are_refused_naming_the_entry(document, message):
