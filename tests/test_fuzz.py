@@ -1,7 +1,8 @@
 """Nothing a client sends crashes the fake: random paths, queries, bodies and headers on every operation.
 
 Seeded, bounded random input (no extra dependency): every answer must be a well-formed provider answer
-below 500, and no handler exception may escape (the app runs with ``propagate_exceptions``).
+below 500, no handler exception may escape (the app runs with ``propagate_exceptions``), and a refused
+request (4xx) must leave the whole state, as ``GET /_fakeroute/state`` shows it, unchanged.
 """
 
 from __future__ import annotations
@@ -105,6 +106,7 @@ def test_random_input_never_gets_a_5xx(provider, op):
     rng = random.Random(f"{provider.name}{op.method}{op.path}")
     world = World()
     client = Client(FakerouteApp(world, propagate_exceptions=True))
+    before = client.get("/_fakeroute/state").get_data()  # a refused request must leave it as it was
     for _ in range(200):
         query = "&".join(f"{rng.choice(KEYS)}={rng.choice(ODD_STRINGS)}" for _ in range(rng.randrange(4)))
         content_type = rng.choice([None, "application/json", "application/x-www-form-urlencoded", "text/plain"])
@@ -116,3 +118,8 @@ def test_random_input_never_gets_a_5xx(provider, op):
         assert response.status_code < 500, (op.path, query, response.get_data(as_text=True)[:300])
         if response.status_code != 204:
             json.loads(response.get_data())  # always a JSON document in the provider's format
+        if response.status_code >= 400:
+            after = client.get("/_fakeroute/state").get_data()
+            assert after == before, (op.path, query, response.get_data(as_text=True)[:300])
+        else:
+            before = client.get("/_fakeroute/state").get_data()
