@@ -143,8 +143,20 @@ class Interceptor:
             from requests.adapters import HTTPAdapter
         except ImportError:
             return
+        from requests.sessions import Session, merge_setting
+
         interceptor = self
         original = self._replace(HTTPAdapter, "send", None)
+        original_settings = self._replace(Session, "merge_environment_settings", None)
+
+        def merge_environment_settings(session: Session, url: str, proxies: Any, stream: Any, verify: Any,
+                                       cert: Any) -> dict[str, Any]:
+            # A call answered in-process goes through no proxy and no TLS, so the environment's proxy,
+            # netrc and CA settings (requests scans all of os.environ for them, on every call) do not apply.
+            if (urlsplit(url).hostname or "").lower() not in interceptor.hosts:
+                return original_settings(session, url, proxies, stream, verify, cert)
+            return {"proxies": merge_setting(proxies, session.proxies), "stream": merge_setting(stream, session.stream),
+                    "verify": merge_setting(verify, session.verify), "cert": merge_setting(cert, session.cert)}
 
         def send(adapter: HTTPAdapter, request: requests.PreparedRequest, *args: Any, **kwargs: Any):
             host = urlsplit(request.url).hostname or ""
@@ -173,6 +185,7 @@ class Interceptor:
             return response
 
         HTTPAdapter.send = send
+        Session.merge_environment_settings = merge_environment_settings
 
     # -- httpx ------------------------------------------------------------------------------------
 

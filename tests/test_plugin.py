@@ -139,6 +139,7 @@ def test_interception_is_removed_after_a_failing_test(pytester: pytest.Pytester)
 
         def test_b_runs_after_it():
             assert requests.adapters.HTTPAdapter.send.__module__ == "requests.adapters"
+            assert requests.Session.merge_environment_settings.__module__ == "requests.sessions"
             assert httpx.HTTPTransport.handle_request.__module__ == "httpx._transports.default"
     """)
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1, failed=1)
