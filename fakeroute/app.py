@@ -114,10 +114,12 @@ class FakerouteApp:
         return provider.render_error(error, request, self.world)
 
     def _record(self, provider: Provider | None, request: Request, response: Response) -> None:
-        try:
-            data = request.get_data()
-        except RequestEntityTooLarge:
-            data = b"<body over the size limit, not read>"
+        data = b""
+        if request.content_length or request.environ.get("wsgi.input_terminated"):
+            try:
+                data = request.get_data()  # already read and cached when the operation takes a body
+            except RequestEntityTooLarge:
+                data = b"<body over the size limit, not read>"
         environ = request.environ
         self.world.journal.record(Recorded(
             provider=provider.name if provider else None,

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Recorded:
     """One call the fake answered: what was asked, by which account, and what it answered.
 
