@@ -26,7 +26,10 @@ test: lint
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/fakeroute
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/inventory_bench.py
+	$(BIN)/python bench/request_bench.py
+	$(BIN)/python bench/plugin_bench.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
