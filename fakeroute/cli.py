@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--inventory-size", type=int, default=DEFAULT_SIZE,
                        help=f"count of purchasable numbers (default {DEFAULT_SIZE})")
     serve.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
+    serve.add_argument("--clock", choices=("fake", "real"), default="fake",
+                       help="fake: deterministic, one second per reading, moved by POST /_fakeroute/clock (default); "
+                       "real: follows the wall clock, so delivery receipts and their webhooks arrive by themselves")
     return parser
 
 
@@ -35,7 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     try:
-        world = World(seed=args.seed, scenario=args.scenario, inventory_size=args.inventory_size)
+        world = World(seed=args.seed, scenario=args.scenario, inventory_size=args.inventory_size,
+                      real_time=args.clock == "real")
     except (ScenarioError, ValueError) as exc:
         print(f"fakeroute: {exc}", file=sys.stderr)
         return 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -33,33 +34,43 @@ class Clock:
 
     Every timestamp the fake writes comes from here, so the same calls give the same times.
     ``advance`` moves it on (a test waiting for a delivery receipt), ``set`` puts it anywhere.
+    With ``real_time`` it follows the wall clock from ``start`` instead (no tick; ``advance`` and
+    ``set`` still move it): for a standalone server whose clients wait for webhooks in real time.
     """
 
-    def __init__(self, start: datetime = DEFAULT_START, tick: timedelta = timedelta(seconds=1)):
+    def __init__(self, start: datetime = DEFAULT_START, tick: timedelta = timedelta(seconds=1), *,
+                 real_time: bool = False):
         if start.tzinfo is None:
             raise ValueError("the clock's start must be timezone-aware")
         self.start = start
         self.tick = tick
+        self.real_time = real_time
         self._now = start
+        self._since = time.monotonic()  # real_time: when _now was last set
 
     def now(self) -> datetime:
+        if self.real_time:
+            return self.peek()
         current = self._now
         self._now = current + self.tick
         return current
 
     def peek(self) -> datetime:
         """The time the next reading will give, without moving the clock."""
+        if self.real_time:
+            return self._now + timedelta(seconds=time.monotonic() - self._since)
         return self._now
 
     def advance(self, seconds: float = 0, **delta: float) -> datetime:
         self._now += timedelta(seconds=seconds, **delta)
-        return self._now
+        return self.peek()
 
     def set(self, when: datetime) -> None:
         self._now = when
+        self._since = time.monotonic()
 
     def reset(self) -> None:
-        self._now = self.start
+        self.set(self.start)
 
 
 class Ids:
@@ -186,6 +197,7 @@ class World:
         scenario: str | Path | Mapping[str, Any] | None = None,
         inventory_size: int = DEFAULT_SIZE,
         start: datetime = DEFAULT_START,
+        real_time: bool = False,
     ):
         self.seed = seed
         self.lock = threading.RLock()
@@ -196,7 +208,7 @@ class World:
             self.inventory = Inventory(seed, inventory_size, owned)
         except ValueError as exc:
             raise ScenarioError(f"scenario {self.scenario_name}: {exc}") from None
-        self.clock = Clock(start)
+        self.clock = Clock(start, real_time=real_time)
         self.ids = Ids(seed)
         self.journal = Journal()
         self.faults = Faults()

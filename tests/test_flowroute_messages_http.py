@@ -5,9 +5,8 @@ from __future__ import annotations
 import time
 
 import requests
-from helpers import FLOWROUTE_KEY, FLOWROUTE_SECRET, OWNED
+from helpers import FLOWROUTE_KEY, FLOWROUTE_SECRET, OWNED, Receiver, free_port_url
 from test_flowroute_messages import MOBILE, sms
-from test_outbox import Receiver, free_port_url
 
 from fakeroute.world import World
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 import requests
-from helpers import FLOWROUTE_AUTH, OWNED
+from helpers import FLOWROUTE_AUTH, OWNED, Receiver
 
 
 def start_cli(*args: str) -> tuple[subprocess.Popen, str]:
@@ -156,3 +156,20 @@ def test_admin_faults_over_real_http_including_a_dropped_connection(server_url):
 def test_admin_refuses_bad_fault_specs(server_url, body):
     response = requests.post(f"{server_url}/_fakeroute/faults", data=body, timeout=5)
     assert response.status_code == 400 and response.json()["error"]
+
+
+def test_serve_with_a_real_time_clock_delivers_receipts_without_further_calls():
+    with Receiver() as receiver:
+        process, url = start_cli("--clock", "real")
+        try:
+            message = {"data": {"type": "message", "attributes": {
+                "from": OWNED, "to": "12065551234", "body": "hi", "dlr_callback": receiver.url + "/dlr"}}}
+            sent = requests.post(f"{url}/v2.1/messages", json=message, headers=FLOWROUTE_AUTH, timeout=5)
+            assert sent.status_code == 202
+            # Nothing else is called: the wall clock alone brings the receipts due (the last after 5 s).
+            got = receiver.wait_for(3, timeout=15)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    statuses = [g["json"]["data"]["attributes"]["status"] for g in got]
+    assert statuses == ["smsc submit", "message buffered", "delivered"]

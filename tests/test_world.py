@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -123,3 +123,14 @@ def test_ids_follow_the_seed():
     ids = Ids(1)
     assert [ids.next("route", start=10), ids.next("route"), ids.next("other")] == [10, 11, 1]
     assert Ids(3).uuid("error") == Ids(3).uuid("error")
+
+
+def test_a_real_time_clock_follows_the_wall_clock_and_can_still_be_moved():
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    clock = Clock(start, real_time=True)
+    first = clock.now()
+    time.sleep(0.05)
+    assert clock.now() - first >= timedelta(seconds=0.05)
+    assert clock.advance(hours=1) - start >= timedelta(hours=1)
+    clock.reset()
+    assert clock.peek() - start < timedelta(seconds=1)
