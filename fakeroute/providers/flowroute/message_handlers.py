@@ -48,24 +48,12 @@ def send_a_message(call: Call) -> Reply:
 
     scope = call.scope
     sent = scope.clock.now()
-    message_id = new_message_id(scope.ids, account)
-    message = m.Message(
-        id=message_id,
-        direction=m.OUTBOUND,
-        sender=sender,
-        to=to,
-        body=body,
-        timestamp=sent,
-        is_mms=is_mms,
-        media=media_for(scope.ids, message_id, media_urls),
-        message_type=m.message_type(sender),
-        message_encoding=m.encoding(body),
-        amount_nanodollars=m.amount_for(body, is_mms),
+    message = new_message(
+        scope.ids, account, m.OUTBOUND, sender, to, body, sent, is_mms, media_urls,
         receipts=m.plan_receipts(m.outcome_for(account.delivery_rules, to), sent),
         status="message buffered",
         dlr_callback=attributes.get("dlr_callback"),
     )
-    account.messages[message_id] = message
     target = message.dlr_callback or number.dlr_callback or account.callbacks.get(DLR_CALLBACKS[is_mms])
     if target:
         # Every receipt is a webhook at its own time on the clock: the outbox shows (and the server sends)
@@ -105,6 +93,43 @@ def north_american(value: str, field: str) -> str:
     if not valid:
         raise ApiError(422, f"Invalid {field}: {value} is not a valid North American phone number", field=field)
     return digits
+
+
+def new_message(
+    ids: Any,
+    account: FlowrouteAccount,
+    direction: str,
+    sender: str,
+    to: str,
+    body: str,
+    at: datetime,
+    is_mms: bool,
+    media_urls: Sequence[str],
+    *,
+    receipts: tuple[m.Receipt, ...],
+    status: str,
+    dlr_callback: str | None = None,
+) -> m.Message:
+    """A new MDR of the account, its id, media, type (of the account's own number), encoding and price derived."""
+    message_id = new_message_id(ids, account)
+    message = m.Message(
+        id=message_id,
+        direction=direction,
+        sender=sender,
+        to=to,
+        body=body,
+        timestamp=at,
+        is_mms=is_mms,
+        media=media_for(ids, message_id, media_urls),
+        message_type=m.message_type(sender if direction == m.OUTBOUND else to),
+        message_encoding=m.encoding(body),
+        amount_nanodollars=m.amount_for(body, is_mms),
+        receipts=receipts,
+        status=status,
+        dlr_callback=dlr_callback,
+    )
+    account.messages[message_id] = message
+    return message
 
 
 def new_message_id(ids: Any, account: FlowrouteAccount) -> str:
@@ -217,23 +242,8 @@ def receive(
     account, and its SMS or MMS callback URL (when set) gets Flowroute's inbound webhook."""
     is_mms = is_mms or bool(media_urls)
     arrived = clock.now()
-    message_id = new_message_id(ids, account)
-    message = m.Message(
-        id=message_id,
-        direction=m.INBOUND,
-        sender=sender,
-        to=to,
-        body=body,
-        timestamp=arrived,
-        is_mms=is_mms,
-        media=media_for(ids, message_id, media_urls),
-        message_type=m.message_type(to),
-        message_encoding=m.encoding(body),
-        amount_nanodollars=m.amount_for(body, is_mms),
-        receipts=(),
-        status="delivered",
-    )
-    account.messages[message_id] = message
+    message = new_message(ids, account, m.INBOUND, sender, to, body, arrived, is_mms, media_urls, receipts=(),
+                          status="delivered")
     callback = account.callbacks.get(INBOUND_CALLBACKS[is_mms])
     if not callback:
         return message, None
