@@ -329,17 +329,7 @@ def _details(violations: Iterable[Violation], default: str = "body") -> dict[str
 
 
 def _number_section(number: PhoneNumber) -> dict[str, Any]:
-    return {
-        "id": number.id,
-        "number": number.number,
-        "inbound_url": number.inbound_url,
-        "status_url": number.status_url,
-        "label": number.label,
-        "campaign_id": number.campaign_id,
-        "carrier_line_option_status": number.carrier_line_option_status,
-        "carrier_line_option_propagated_at": rendering.iso(number.carrier_line_option_propagated_at),
-        "sms_enabled": number.sms_enabled,
-        "mms_enabled": number.mms_enabled,
-        "created_at": rendering.iso(number.created_at),
-        "updated_at": rendering.iso(number.updated_at),
-    }
+    """The API's rendering of the number, less number_type, which a scenario takes from the inventory."""
+    section = rendering.number_resource(number)
+    del section["number_type"]
+    return section
