@@ -174,14 +174,13 @@ class FlowrouteProvider(Provider):
 
     def inbound(self, world: World, document: Any) -> dict[str, Any]:
         """POST /_fakeroute/inbound: a message arrives at an owned number (see ``receive_message``)."""
-        problem = SCHEMAS["inbound"].first_violation(document)
-        if problem:
-            raise ApiError(422, f"Invalid {problem.field or 'request body'}: {problem.message}", field=problem.field)
-        fields = message_handlers.inbound_fields(document)
-        message, webhook = _receive(world, **fields)
+        problems = SCHEMAS["inbound"].violations(document)
+        if problems:
+            raise self.invalid_body(problems)
+        account_id, message, webhook = _receive(world, **message_handlers.inbound_fields(document))
         return {
             "provider": self.name,
-            "account": _owner(world, message.to)[0],
+            "account": account_id,
             "message": rendering.mdr_resource(message, message.timestamp),
             "webhook": webhook.id if webhook else None,
         }
@@ -202,7 +201,7 @@ def receive_message(
     Raises ``ApiError`` (404: nobody owns ``to``; 422: a bad number, an empty SMS) and changes nothing then.
     """
     return _receive(world, to=to.lstrip("+"), sender=from_.lstrip("+"), body=body, media_urls=tuple(media_urls),
-                    is_mms=is_mms)[0]
+                    is_mms=is_mms)[1]
 
 
 def add_delivery_rule(world: World, to: str, outcome: str, *, account: str = "default") -> DeliveryRule:
@@ -225,15 +224,17 @@ def _owner(world: World, number: str) -> tuple[str, FlowrouteAccount]:
 
 
 def _receive(world: World, *, to: str, sender: str, body: str, media_urls: tuple[str, ...],
-             is_mms: bool) -> tuple[Message, Webhook | None]:
+             is_mms: bool) -> tuple[str, Message, Webhook | None]:
+    """The receiving account's id, the inbound MDR and its webhook (if the account has a callback)."""
     with world.lock:
         account_id, state = _owner(world, to)
         message_handlers.north_american(sender, "from")
         message_handlers.check_content(body, media_urls, is_mms or bool(media_urls), "")
-        return message_handlers.receive(
+        message, webhook = message_handlers.receive(
             account_id, state, clock=world.clock, ids=world.ids, outbox=world.outbox,
             to=to, sender=sender, body=body, media_urls=media_urls, is_mms=is_mms,
         )
+        return account_id, message, webhook
 
 
 def _dump_number(number: Number) -> dict[str, Any]:
