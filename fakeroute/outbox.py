@@ -169,7 +169,7 @@ class Outbox:
             return f"{url!r} is not a valid URL"
         if parts.scheme not in ("http", "https") or not host:
             return f"{url!r} is not an http(s) URL"
-        if "*" in self.allowed_hosts or host.lower() in self.allowed_hosts or _is_loopback(host):
+        if "*" in self.allowed_hosts or host.lower() in self.allowed_hosts or is_loopback(host):
             return None
         return f"host {host} is not an allowed webhook host (allowed: loopback{self._extra_hosts()})"
 
@@ -322,7 +322,8 @@ def post_json(url: str, body: bytes, headers: Mapping[str, str], timeout: float)
         connection.close()
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """localhost, or an address in 127.0.0.0/8 or ::1."""
     if host.lower() in LOOPBACK_NAMES:
         return True
     try:

@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
-LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+from .outbox import is_loopback
 
 
 class BlockedHostError(ConnectionError):
@@ -79,7 +79,7 @@ class Interceptor:
         host = host.lower()
         if host in self.hosts:
             return True
-        if self.block_unknown_hosts and host not in LOOPBACK:
+        if self.block_unknown_hosts and not is_loopback(host):
             raise BlockedHostError(
                 f"fakeroute blocks calls to unknown hosts: {host} is not one of {', '.join(sorted(self.hosts))}"
             )
