@@ -15,6 +15,7 @@ from .app import FakerouteApp
 from .faults import Fault
 from .inventory import DEFAULT_SIZE
 from .journal import Journal
+from .outbox import Outbox
 from .world import DEFAULT_SCENARIO, Account, Clock, World
 
 SEED_ENV = "FAKEROUTE_SEED"
@@ -153,8 +154,8 @@ class Fakeroute:
         return self.world.clock
 
     @property
-    def outbox(self) -> Any:
-        return getattr(self.world, "outbox", None)
+    def outbox(self) -> Outbox:
+        return self.world.outbox
 
     def base_url(self, provider: str) -> str:
         """Where to send this provider's calls: its real host in-process, the server's URL otherwise."""
