@@ -42,14 +42,15 @@ _MAX_VERDICTS = 4096  # remembered inputs per schema
 class Schema:
     """A compiled JSON Schema (draft 2020-12) that reports violations by field name."""
 
-    def __init__(self, name: str, document: Mapping[str, Any]):
+    def __init__(self, name: str, document: Mapping[str, Any], registry: Registry | None = None):
         # The schemas are checked against the metaschema by the test suite (tests/test_schemas.py), not
         # here: doing it at import cost every user a second of start-up.
         self.name = name
         self.document = document
         # Subschemas with their own $id (a provider's scenario section inside the envelope) are registered
         # up front: left to the validator, every $ref into one re-crawls the whole document (~5 ms each).
-        registry = Registry().with_resource("", DRAFT202012.create_resource(document)).crawl()
+        # ``registry`` holds the other files of the schema's folder, so "$ref": "common.json#/$defs/x" works.
+        registry = (registry or Registry()).with_resource("", DRAFT202012.create_resource(document)).crawl()
         self._validator = Draft202012Validator(document, registry=registry)
         self._integers, self._numbers = _scalar_properties(document)
         # Verdicts by the exact input they were reached for (the raw body, the query string). A verdict
@@ -102,9 +103,14 @@ class SchemaStore:
 
     def __init__(self, folder: Path):
         self.folder = folder
+        documents = {path.name: json.loads(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.json"))}
+        # Every file is reachable from the others by its file name: "$ref": "response_common.json#/$defs/number".
+        registry = Registry().with_resources(
+            (name, DRAFT202012.create_resource(document)) for name, document in documents.items()
+        )
         self._schemas = {
-            path.stem: Schema(path.stem, json.loads(path.read_text(encoding="utf-8")))
-            for path in sorted(folder.glob("*.json"))
+            name.removesuffix(".json"): Schema(name.removesuffix(".json"), document, registry)
+            for name, document in documents.items()
         }
 
     def __getitem__(self, name: str) -> Schema:
