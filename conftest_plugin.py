@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from fakeroute.providers import PROVIDERS, Provider
 from fakeroute.server import FakerouteServer
 from fakeroute.testing import Fakeroute, Settings, Worlds, resolve_settings
 from fakeroute.transport import Interceptor
@@ -29,8 +30,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "fakeroute(seed=0, scenario='default', inventory_size=5000, block_unknown_hosts=False): "
-        "the fake World this test gets",
+        "markers", "fakeroute(seed=0, scenario='default', inventory_size=5000, block_unknown_hosts=False, "
+        "providers=fakeroute.providers.PROVIDERS): the fake World this test gets",
     )
     config.stash[_WORLDS] = Worlds()
     config.stash[_SETTINGS] = resolve_settings(
@@ -85,34 +86,25 @@ def fakeroute_server(request: pytest.FixtureRequest,
     return fake
 
 
-@pytest.fixture
-def fakeroute_flowroute(fakeroute: Fakeroute) -> Any:
-    """A ``requests.Session`` with the default account's Flowroute credentials (call https://api.flowroute.com)."""
-    requests = pytest.importorskip("requests")
-    session = requests.Session()
-    credentials = fakeroute.credentials("flowroute")
-    session.auth = (credentials["access_key"], credentials["secret_key"])
-    yield session
-    session.close()
+def _client_fixture(provider: Provider) -> Any:
+    def fixture(fakeroute: Fakeroute) -> Iterator[Any]:
+        try:
+            client = fakeroute.client(provider.name)
+        except ImportError as exc:  # the provider's client library (requests, twilio) is not installed
+            pytest.skip(f"fakeroute_{provider.name} needs {exc.name}: {exc}")
+        yield client
+        close = getattr(client, "close", None)
+        if callable(close):
+            close()
+
+    fixture.__doc__ = f"A client of {provider.name} for the default account: {type(provider).client.__doc__}"
+    return pytest.fixture(fixture, name=f"fakeroute_{provider.name}")
 
 
-@pytest.fixture
-def fakeroute_agentmessage(fakeroute: Fakeroute) -> Any:
-    """A ``requests.Session`` with the default account's first AgentMessage API key as a bearer token."""
-    requests = pytest.importorskip("requests")
-    session = requests.Session()
-    key = fakeroute.credentials("agentmessage")["api_keys"][0]["key"]
-    session.headers["Authorization"] = f"Bearer {key}"
-    yield session
-    session.close()
-
-
-@pytest.fixture
-def fakeroute_twilio(fakeroute: Fakeroute) -> Any:
-    """A ``twilio.rest.Client`` for the default account (needs the ``twilio`` package)."""
-    rest = pytest.importorskip("twilio.rest")
-    credentials = fakeroute.credentials("twilio")
-    return rest.Client(credentials["account_sid"], credentials["auth_token"])
+# One client fixture per provider (fakeroute_flowroute, fakeroute_twilio, fakeroute_agentmessage), made from
+# the provider objects: each says what its client is (``Provider.client``).
+for _provider in PROVIDERS:
+    globals()[f"fakeroute_{_provider.name}"] = _client_fixture(_provider)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -1,59 +1,106 @@
-"""The /_fakeroute/ admin API: health, accounts and their credentials, reset, state, outbox, inbound, clock."""
+"""The /_fakeroute/ admin API: health, accounts and their credentials, reset, state, journal, faults,
+outbox, inbound, clock. Its endpoints are rules of the app's one werkzeug Map (``Admin.rules``)."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
+from .clock import parse_utc
 from .errors import ApiError
 
 if TYPE_CHECKING:
-    from .world import Account, World
+    from .accounts import Account
+    from .world import World
+
+ADMIN_PREFIX = "/_fakeroute"
 
 
-def _json(document: Any, status: int = 200) -> Response:
-    return Response(json.dumps(document, indent=2) + "\n", status=status, content_type="application/json")
+def _json(document: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(json.dumps(document, indent=2) + "\n", status=status, headers=dict(headers or {}),
+                    content_type="application/json")
 
 
-def _error(status: int, message: str) -> Response:
-    return _json({"error": message}, status)
+def admin_error(error: HTTPException | str, status: int = 400, headers: Mapping[str, str] | None = None) -> Response:
+    """``{"error": message}``: the admin API's error body (also for paths no provider serves).
+    A werkzeug ``NotFound``/``MethodNotAllowed`` keeps its status (and ``Allow`` header)."""
+    if isinstance(error, HTTPException):
+        allow = {"Allow": ", ".join(error.valid_methods)} if isinstance(error, MethodNotAllowed) and \
+            error.valid_methods else {}
+        message = error.description if error.description != type(error).description else error.name
+        return _json({"error": message}, error.code or 500, {**allow, **(headers or {})})
+    return _json({"error": error}, status, headers)
+
+
+class AdminError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _body(request: Request, usage: str) -> dict[str, Any]:
+    """The request's JSON object body (``{}`` when empty), or a 400 that shows ``usage``."""
+    data = request.get_data()
+    if not data.strip():
+        return {}
+    try:
+        body = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise AdminError(400, f"request body is not valid JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise AdminError(400, f"body must be an object such as {usage}")
+    return body
 
 
 class Admin:
-    """Dispatches ``/_fakeroute/<name>`` by method to the World. Credentials need no auth here:
-    the fake is a test double, and this is how a test learns them."""
+    """The admin endpoints of one World. Credentials need no auth here: the fake is a test double,
+    and this is how a test learns them."""
 
     def __init__(self, world: World):
         self.world = world
-        self._routes = {
-            ("GET", "/health"): self.health,
-            ("GET", "/accounts"): self.list_accounts,
-            ("POST", "/accounts"): self.create_account,
-            ("POST", "/reset"): self.reset,
-            ("GET", "/state"): self.state,
-            ("GET", "/requests"): self.list_requests,
-            ("DELETE", "/requests"): self.clear_requests,
-            ("GET", "/faults"): self.list_faults,
-            ("POST", "/faults"): self.add_fault,
-            ("DELETE", "/faults"): self.clear_faults,
-            ("GET", "/outbox"): self.list_outbox,
-            ("DELETE", "/outbox"): self.clear_outbox,
-            ("POST", "/inbound"): self.inbound,
-            ("GET", "/clock"): self.clock,
-            ("POST", "/clock"): self.move_clock,
-        }
+        self._endpoints: dict[str, Callable[[Request], Response]] = {}
+        self._rules: list[Rule] = []
+        for method, path, handler in (
+            ("GET", "/health", self.health),
+            ("GET", "/accounts", self.list_accounts),
+            ("POST", "/accounts", self.create_account),
+            ("POST", "/reset", self.reset),
+            ("GET", "/state", self.state),
+            ("GET", "/requests", self.list_requests),
+            ("DELETE", "/requests", self.clear_requests),
+            ("GET", "/faults", self.list_faults),
+            ("POST", "/faults", self.add_fault),
+            ("DELETE", "/faults", self.clear_faults),
+            ("GET", "/outbox", self.list_outbox),
+            ("DELETE", "/outbox", self.clear_outbox),
+            ("POST", "/inbound", self.inbound),
+            ("GET", "/clock", self.clock),
+            ("POST", "/clock", self.move_clock),
+        ):
+            self.add(method, path, handler)
 
-    def dispatch(self, request: Request, path: str) -> Response:
-        handler = self._routes.get((request.method, path.rstrip("/") or "/"))
-        if handler is None:
-            if any(p == path.rstrip("/") for _, p in self._routes):
-                return _error(405, f"{request.method} is not allowed on /_fakeroute{path}")
-            return _error(404, f"no admin endpoint /_fakeroute{path}")
-        with self.world.lock:
-            return handler(request)
+    def add(self, method: str, path: str, handler: Callable[[Request], Response]) -> None:
+        """One more admin endpoint: ``/_fakeroute<path>`` answers ``method`` with ``handler(request)``."""
+        endpoint = f"{method} {path}"
+        self._endpoints[endpoint] = handler
+        self._rules.append(Rule(ADMIN_PREFIX + path, methods=[method], endpoint=("admin", endpoint)))
+
+    def rules(self) -> list[Rule]:
+        return list(self._rules)
+
+    def dispatch(self, endpoint: str, request: Request) -> Response:
+        try:
+            with self.world.lock:
+                return self._endpoints[endpoint](request)
+        except AdminError as exc:
+            return admin_error(exc.message, exc.status)
 
     def health(self, request: Request) -> Response:
         return _json({"status": "ok"})
@@ -68,14 +115,10 @@ class Admin:
         return _json({"accounts": [self.account_document(a) for a in self.world]})
 
     def create_account(self, request: Request) -> Response:
-        body: Any = {}
-        if request.get_data():
-            try:
-                body = json.loads(request.get_data())
-            except (ValueError, UnicodeDecodeError) as exc:
-                return _error(400, f"request body is not valid JSON: {exc}")
-        if not isinstance(body, dict) or not isinstance(body.get("name", ""), str):
-            return _error(400, 'body must be an object such as {"name": "my test account"}')
+        usage = '{"name": "my test account"}'
+        body = _body(request, usage)
+        if not isinstance(body.get("name", ""), str):
+            raise AdminError(400, f"body must be an object such as {usage}")
         account = self.world.create_account(body.get("name"))
         return _json(self.account_document(account), 201)
 
@@ -98,7 +141,7 @@ class Admin:
         """The journal, filtered by ``provider``, ``method``, ``path`` (``*`` wildcards) and ``status``."""
         status = request.args.get("status")
         if status is not None and not status.isdigit():
-            return _error(400, f"status must be an integer, got {status!r}")
+            raise AdminError(400, f"status must be an integer, got {status!r}")
         found = self.world.journal.filter(request.args.get("provider"), request.args.get("method"),
                                           request.args.get("path"), int(status) if status else None)
         return _json({"requests": [entry.to_dict() for entry in found]})
@@ -112,16 +155,14 @@ class Admin:
         return _json({"faults": [fault.to_dict() for fault in self.world.faults.all()]})
 
     def add_fault(self, request: Request) -> Response:
-        try:
-            spec = json.loads(request.get_data() or b"null")
-        except (ValueError, UnicodeDecodeError) as exc:
-            return _error(400, f"request body is not valid JSON: {exc}")
-        if not isinstance(spec, dict):
-            return _error(400, 'body must be an object such as {"provider": "twilio", "status": 503, "times": 2}')
+        usage = '{"provider": "twilio", "status": 503, "times": 2}'
+        if not request.get_data().strip():
+            raise AdminError(400, f"body must be an object such as {usage}")
+        spec = _body(request, usage)
         try:
             fault = self.world.faults.add(**spec)
         except (TypeError, ValueError) as exc:
-            return _error(400, str(exc))
+            raise AdminError(400, str(exc)) from None
         return _json(fault.to_dict(), 201)
 
     def clear_faults(self, request: Request) -> Response:
@@ -143,44 +184,43 @@ class Admin:
 
     def inbound(self, request: Request) -> Response:
         """Simulate a message arriving at an owned number: ``{"provider": "flowroute", "to", "from", "body",
-        "media_urls"}`` (``provider`` defaults to flowroute)."""
+        "media_urls"}``. ``provider`` may be left out when only one provider simulates inbound messages."""
+        usage = '{"to": "12065550100", "from": "12065551234", "body": "hello"}'
+        if not request.get_data().strip():
+            raise AdminError(400, f"body must be an object such as {usage}")
+        body = _body(request, usage)
+        able = [p for p in self.world.providers if p.supports_inbound]
+        name = body.get("provider", able[0].name if len(able) == 1 else None)
+        provider = next((p for p in able if p.name == name), None)
+        if provider is None:
+            raise AdminError(400, f"provider {name!r} has no inbound messages to simulate" if name is not None
+                             else f"name the provider: one of {', '.join(p.name for p in able)}")
         try:
-            body = json.loads(request.get_data() or b"null")
-        except (ValueError, UnicodeDecodeError) as exc:
-            return _error(400, f"request body is not valid JSON: {exc}")
-        if not isinstance(body, dict):
-            return _error(400, 'body must be an object such as {"to": "12065550100", "from": "12065551234", '
-                               '"body": "hello"}')
-        name = body.get("provider", "flowroute")
-        provider = next((p for p in self.world.providers if p.name == name), None)
-        if provider is None or not hasattr(provider, "inbound"):
-            return _error(400, f"provider {name!r} has no inbound messages to simulate")
-        try:
-            return _json(provider.inbound(self.world, body), 201)
+            return _json(provider.simulate_inbound(self.world, body), 201)
         except ApiError as exc:
-            return _error(exc.status, exc.detail)
+            raise AdminError(exc.status, exc.detail) from None
 
     def clock(self, request: Request) -> Response:
         return _json({"now": self.world.clock.peek().isoformat()})
 
     def move_clock(self, request: Request) -> Response:
         """``{"advance": seconds}`` moves the fake clock on (delivery receipts fall due); ``{"set": ISO time}``."""
+        usage = 'body must be {"advance": seconds} (seconds >= 0) or {"set": "2026-01-01T00:00:00Z"}'
         try:
             body = json.loads(request.get_data() or b"null")
         except (ValueError, UnicodeDecodeError) as exc:
-            return _error(400, f"request body is not valid JSON: {exc}")
-        usage = 'body must be {"advance": seconds} (seconds >= 0) or {"set": "2026-01-01T00:00:00Z"}'
+            raise AdminError(400, f"request body is not valid JSON: {exc}") from None
         if isinstance(body, dict) and set(body) == {"advance"}:
             seconds = body["advance"]
             if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= 10**9:
-                return _error(400, usage)
+                raise AdminError(400, usage)
             self.world.clock.advance(seconds)
         elif isinstance(body, dict) and set(body) == {"set"} and isinstance(body["set"], str):
             try:
-                moment = datetime.fromisoformat(body["set"])
+                moment = parse_utc(body["set"])
             except ValueError:
-                return _error(400, usage)
-            self.world.clock.set(moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment)
+                raise AdminError(400, usage) from None
+            self.world.clock.set(moment.astimezone(UTC))
         else:
-            return _error(400, usage)
+            raise AdminError(400, usage)
         return _json({"now": self.world.clock.peek().isoformat()})

@@ -1,40 +1,41 @@
-"""The WSGI app: one werkzeug Map for every provider's real paths, plus the /_fakeroute/ admin API.
+"""The WSGI app: one werkzeug Map for every provider's real paths and the /_fakeroute/ admin API.
 
-Every provider request goes the same way: an injected fault, if one matches, answers first; then
-the size limit; then, under the World's lock, the providers' timed work due on the clock
-(``catch_up``), authentication (the provider's own 401), the query and body parsed and checked
-against the operation's JSON Schemas, and the handler with a view scoped to the caller's account.
-Errors are raised as ``ApiError`` and rendered once, here, in the provider's format, and every
-answer is recorded in the World's journal.
+Every provider request goes one way, carried by an ``Exchange``: an injected fault, if one matches,
+answers first; then the size limit; then, under the World's lock, the timed work the World's agenda
+says is due, ``authenticate`` (the provider's 401), ``authorize`` (its 403, from the operation's
+policy), one validation phase over path, headers, query and body against the operation's JSON Schemas
+(every violation goes to the provider's ``invalid_input``), and the handler with a view scoped to the
+caller's account. Errors are raised as ``ApiError`` and rendered once, here, in the provider's format,
+and every answer is recorded in the World's journal.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Iterable
 from typing import Any
 
-from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
-from .admin import Admin
+from .admin import ADMIN_PREFIX, Admin, admin_error
 from .errors import ApiError
 from .faults import Fault
 from .journal import Recorded
-from .providers import PROVIDERS, Provider
-from .providers.base import Call, Operation
+from .providers.base import Call, Exchange, Provider
+from .validation import Violation
 from .world import World
 
 MAX_BODY_SIZE = 1 << 20  # 1 MiB: larger request bodies get a 413 without being read
-ADMIN_PREFIX = "/_fakeroute"
 
 log = logging.getLogger("fakeroute")
 
 
 class FakerouteApp:
-    """A WSGI application serving one World.
+    """A WSGI application serving one World (and the providers it was handed).
 
     >>> from werkzeug.test import Client
     >>> client = Client(FakerouteApp(World()))
@@ -46,58 +47,144 @@ class FakerouteApp:
         self.world = world
         self.max_body_size = max_body_size
         self.propagate_exceptions = propagate_exceptions
+        self.admin = Admin(world)
         self.url_map = Map(
-            [rule for provider in PROVIDERS for rule in provider.rules()],
+            [rule for provider in world.providers for rule in provider.rules()] + self.admin.rules(),
             strict_slashes=False,
             merge_slashes=False,
         )
         self._adapter = self.url_map.bind("fakeroute")
-        self._providers = {p.name: p for p in PROVIDERS}
-        self.admin = Admin(world)
+        self._providers = {p.name: p for p in world.providers}
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        response, _ = self.respond(environ)
+        return response(environ, start_response)
+
+    def respond(self, environ: dict[str, Any]) -> tuple[Response, Exchange | None]:
+        """The answer to one request and the exchange it travelled in (None for the admin API)."""
         request = Request(environ)
         request.max_content_length = self.max_body_size
-        return self.dispatch(request)(environ, start_response)
-
-    def dispatch(self, request: Request) -> Response:
-        path = request.path
-        if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
-            return self.admin.dispatch(request, path[len(ADMIN_PREFIX):])
-        provider, response = self._respond(request)
-        self._record(provider, request, response)
-        return response
-
-    def _respond(self, request: Request) -> tuple[Provider | None, Response]:
-        op: Operation | None = None
         try:
-            (name, index), path_args = self._adapter.match(request.path, request.method)
-            provider: Provider | None = self._providers[name]
-            op = provider.operations[index]
+            (owner, endpoint), path_args = self._adapter.match(request.path, request.method)
         except (NotFound, MethodNotAllowed) as exc:
-            provider = self._provider_for(request)
-            kind = "not_found" if isinstance(exc, NotFound) else "method_not_allowed"
-        fault = self.world.faults.take(provider.name if provider else None, request.method, request.path)
-        if fault is not None:
-            faulted = self._apply(fault, provider, request)
-            if faulted is not None:
-                return provider, faulted
-        if op is not None:
-            return provider, self._handle(provider, op, path_args, request)
-        if provider is None:
-            return None, Response(f'{{"error":"no provider serves {request.method} {request.path}"}}',
-                                  status=404, content_type="application/json")
-        return provider, provider.render_error(getattr(provider, kind)(request), request, self.world)
+            if _is_admin(request.path):
+                exc.description = (f"no admin endpoint {request.path}" if isinstance(exc, NotFound)
+                                   else f"{request.method} is not allowed on {request.path}")
+                return admin_error(exc), None
+            exchange = Exchange(request, self._provider_for(request))
+            response = self._unrouted(exchange, exc)
+        else:
+            if owner == "admin":
+                return self.admin.dispatch(endpoint, request), None
+            provider = self._providers[owner]
+            exchange = Exchange(request, provider, provider.operations[endpoint], path_args)
+            response = self._routed(exchange)
+        self._record(exchange, response)
+        return response, exchange
 
-    def _apply(self, fault: Fault, provider: Provider | None, request: Request) -> Response | None:
-        """The answer an injected fault gives, or None when it only delayed the call."""
+    # -- the pipeline -----------------------------------------------------------------------------
+
+    def _unrouted(self, exchange: Exchange, exc: HTTPException) -> Response:
+        provider = exchange.provider
+        faulted = self._fault(exchange)
+        if faulted is not None:
+            return faulted
+        if provider is None:
+            return admin_error(NotFound(f"no provider serves {exchange.method} {exchange.path}"))
+        self._stamp(exchange)
+        error = provider.not_found(exchange) if isinstance(exc, NotFound) else provider.method_not_allowed(exchange)
+        return provider.render_error(error, exchange, self.world)
+
+    def _routed(self, exchange: Exchange) -> Response:
+        faulted = self._fault(exchange)
+        if faulted is not None:
+            return faulted
+        provider, op, world = exchange.provider, exchange.operation, self.world
+        assert provider is not None and op is not None
+        try:
+            data = self._read_body(exchange)
+            with world.lock:
+                world.catch_up()
+                self._stamp(exchange)
+                account = exchange.account = provider.authenticate(exchange, world)
+                provider.authorize(exchange, account)
+                call = self._validated_call(exchange, data)
+                reply = op.handler(call)
+            return provider.render(reply, exchange)
+        except ApiError as error:
+            self._stamp(exchange)
+            return provider.render_error(error, exchange, world)
+        except Exception:
+            if self.propagate_exceptions:
+                raise
+            log.exception("fakeroute: unhandled error in %s %s", exchange.method, exchange.path)
+            self._stamp(exchange)
+            return provider.render_error(ApiError(500, "Internal Server Error"), exchange, world)
+
+    def _stamp(self, exchange: Exchange) -> None:
+        if exchange.provider is not None and exchange.request_id is None:
+            with self.world.lock:
+                exchange.request_id = exchange.provider.new_request_id(self.world)
+
+    def _read_body(self, exchange: Exchange) -> bytes:
+        request, op = exchange.request, exchange.operation
+        assert op is not None
+        if op.body:
+            try:
+                return request.get_data()  # cached: the journal reads it again
+            except RequestEntityTooLarge:
+                raise ApiError(413, f"Request body exceeds {self.max_body_size} bytes") from None
+        if request.content_length and request.content_length > self.max_body_size:
+            raise ApiError(413, f"Request body exceeds {self.max_body_size} bytes")
+        return b""
+
+    def _validated_call(self, exchange: Exchange, data: bytes) -> Call:
+        """Parse the body, then check path, headers, query and body together: every violation, or the Call."""
+        provider, op, request = exchange.provider, exchange.operation, exchange.request
+        assert provider is not None and op is not None and exchange.account is not None
+        schemas = provider.schemas
+        body = provider.parse_body(exchange, data) if op.body else None
+        violations: list[Violation] = []
+        if op.path_params:
+            violations += _tagged("path", schemas[op.path_params].violations(exchange.path_args))
+        headers: dict[str, str] = {}
+        if op.headers:
+            schema = schemas[op.headers]
+            headers = {name: request.headers[name] for name in schema.document.get("properties", {})
+                       if name in request.headers}
+            violations += _tagged("headers", schema.violations(headers))
+        query: dict[str, Any] = {}
+        if op.query:
+            schema = schemas[op.query]
+            query = schema.coerce_query(request.args.items(multi=True))
+            violations += _tagged("query", schema.violations(query, key=request.environ.get("QUERY_STRING", "")))
+        if op.body:
+            violations += _tagged("body", schemas[op.body].violations(body, key=data))
+        if violations:
+            raise provider.invalid_input(exchange, violations)
+        return Call(
+            self.world.scope(exchange.account, provider.name), exchange.path_args, query, body,
+            _base_url(request.environ), request.path,
+            idempotency_key=headers.get("Idempotency-Key") if op.idempotent else None,
+        )
+
+    # -- faults, journal, routing helpers ---------------------------------------------------------
+
+    def _fault(self, exchange: Exchange) -> Response | None:
+        """The answer an injected fault gives, or None when none matches or it only delayed the call."""
+        provider = exchange.provider
+        fault = self.world.faults.take(provider.name if provider else None, exchange.method, exchange.path)
+        if fault is None:
+            return None
+        return self._apply(fault, exchange)
+
+    def _apply(self, fault: Fault, exchange: Exchange) -> Response | None:
         if fault.latency:
             time.sleep(fault.latency)  # outside the World's lock: other calls go on meanwhile
         if fault.drop:
             # Declare more bytes than are sent: a real HTTP client sees the connection cut short, and
-            # the in-process transport turns the flag into the client's own connection error.
-            request.environ["fakeroute.dropped"] = True
-            request.environ.get("fakeroute.signals", {})["dropped"] = True  # shared with the transport
+            # the in-process transport reads ``exchange.dropped`` and raises the client's own error.
+            exchange.dropped = True
             response = Response(b"{", status=200, content_type="application/json")
             response.headers["Content-Length"] = "1024"
             return response
@@ -106,14 +193,15 @@ class FakerouteApp:
         headers = {}
         if fault.status == 429:
             headers["Retry-After"] = str(fault.retry_after if fault.retry_after is not None else 1)
-        detail = fault.detail or f"Injected fault: {fault.status} for {request.method} {request.path}"
-        error = ApiError(fault.status, detail, headers=headers)
+        detail = fault.detail or f"Injected fault: {fault.status} for {exchange.method} {exchange.path}"
+        provider = exchange.provider
         if provider is None:
-            return Response(f'{{"error":"{detail}"}}', status=fault.status, headers=headers,
-                            content_type="application/json")
-        return provider.render_error(error, request, self.world)
+            return admin_error(detail, status=fault.status, headers=headers)
+        self._stamp(exchange)
+        return provider.render_error(ApiError(fault.status, detail, headers=headers), exchange, self.world)
 
-    def _record(self, provider: Provider | None, request: Request, response: Response) -> None:
+    def _record(self, exchange: Exchange, response: Response) -> None:
+        request = exchange.request
         data = b""
         if request.content_length or request.environ.get("wsgi.input_terminated"):
             try:
@@ -122,14 +210,14 @@ class FakerouteApp:
                 data = b"<body over the size limit, not read>"
         environ = request.environ
         self.world.journal.record(Recorded(
-            provider=provider.name if provider else None,
+            provider=exchange.provider.name if exchange.provider else None,
             method=request.method,
             path=request.path,
             query_string=environ.get("QUERY_STRING", ""),
             raw_body=data,
             status=response.status_code,
-            raw_response=None if environ.get("fakeroute.dropped") else response.get_data(),
-            account=environ.get("fakeroute.account"),
+            raw_response=None if exchange.dropped else response.get_data(),
+            account=exchange.account.id if exchange.account else None,
             when=self.world.clock.peek(),
             raw_headers={k: v for k, v in environ.items() if k.startswith("HTTP_") or k == "CONTENT_TYPE"},
             response_type=response.content_type,
@@ -137,66 +225,24 @@ class FakerouteApp:
 
     def _provider_for(self, request: Request) -> Provider | None:
         host = request.host.split(":", 1)[0].lower()
-        for provider in PROVIDERS:
+        providers = self.world.providers
+        for provider in providers:
             if host in provider.hosts:
                 return provider
         # The standalone server serves every provider on one host: the path tells them apart.
         return max(
-            (p for p in PROVIDERS for prefix in p.path_prefixes if request.path.startswith(prefix)),
+            (p for p in providers for prefix in p.path_prefixes if request.path.startswith(prefix)),
             key=lambda p: max(len(x) for x in p.path_prefixes if request.path.startswith(x)),
             default=None,
         )
 
-    def _handle(self, provider: Provider, op: Operation, path_args: dict[str, str], request: Request) -> Response:
-        world = self.world
-        try:
-            data = b""
-            if op.body:
-                try:
-                    data = request.get_data()  # cached: the journal reads it again
-                except RequestEntityTooLarge:
-                    raise ApiError(413, f"Request body exceeds {self.max_body_size} bytes") from None
-            elif request.content_length and request.content_length > self.max_body_size:
-                raise ApiError(413, f"Request body exceeds {self.max_body_size} bytes")
-            with world.lock:
-                for each in PROVIDERS:
-                    each.catch_up(world)
-                account = provider.authenticate(request, world, op, path_args)
-                request.environ["fakeroute.account"] = account.id
-                query = self._query(provider, op, request)
-                body = self._body(provider, op, request, data)
-                call = Call(world.scope(account, provider.name), path_args, query, body,
-                            _base_url(request.environ), request.path)
-                reply = op.handler(call)
-            return provider.render(reply, request)
-        except ApiError as error:
-            return provider.render_error(error, request, world)
-        except Exception:
-            if self.propagate_exceptions:
-                raise
-            log.exception("fakeroute: unhandled error in %s %s", request.method, request.path)
-            return provider.render_error(ApiError(500, "Internal Server Error"), request, world)
 
-    @staticmethod
-    def _query(provider: Provider, op: Operation, request: Request) -> dict[str, Any]:
-        if not op.query:
-            return {}
-        schema = provider.schemas[op.query]
-        query = schema.coerce_query(request.args.items(multi=True))
-        problems = schema.violations(query, key=request.environ.get("QUERY_STRING", ""))
-        if problems:
-            raise provider.invalid_query(problems)
-        return query
+def _tagged(part: str, violations: list[Violation]) -> list[Violation]:
+    return [dataclasses.replace(v, part=part) for v in violations]
 
-    @staticmethod
-    def _body(provider: Provider, op: Operation, request: Request, data: bytes) -> Any:
-        if not op.body:
-            return None
-        body = provider.parse_body(request, data, op)
-        problems = provider.schemas[op.body].violations(body, key=data)
-        if problems:
-            raise provider.invalid_body(problems)
-        return body
+
+def _is_admin(path: str) -> bool:
+    return path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
 
 
 def _base_url(environ: dict[str, Any]) -> str:

@@ -37,12 +37,13 @@ _TOLL_FREE_COSTS = ((1.0, 2.0), (1.0, 2.0), (3.0, 2.0))
 
 @dataclass(frozen=True, slots=True)
 class AvailableNumber:
-    """One purchasable number as Flowroute describes it."""
+    """One purchasable number. ``number_type`` is neutral ("local" or "toll_free"): each provider
+    translates it into its own word (Flowroute's "standard"/"tollfree")."""
 
     value: str
     state: str | None
     rate_center: str | None
-    number_type: str  # "standard" | "tollfree"
+    number_type: str  # LOCAL | TOLL_FREE
     setup_cost: float
     monthly_cost: float
 
@@ -74,6 +75,10 @@ class Exchange:
         return str(self.prefix)[1:]
 
 
+LOCAL = "local"  # the neutral number types of the shared inventory
+TOLL_FREE = "toll_free"
+
+
 @dataclass(frozen=True)
 class _Plan:
     npas: tuple[str, ...]
@@ -99,6 +104,11 @@ PLAN = _load_plan()
 
 def known_area_code(npa: str) -> bool:
     return npa in PLAN.states
+
+
+def is_toll_free(npa: str) -> bool:
+    """Whether an area code is a toll-free one (800, 833...): data/npa.json is the one list."""
+    return npa in PLAN.states and PLAN.states[npa] is None
 
 
 class Inventory:
@@ -191,9 +201,9 @@ class Inventory:
         state = PLAN.states[npa]
         if state is None:
             setup, monthly = rng.choice(_TOLL_FREE_COSTS)
-            return (None, None, "tollfree", setup, monthly)
+            return (None, None, TOLL_FREE, setup, monthly)
         setup, monthly = rng.choice(_LOCAL_COSTS)
-        return (state, rate_center or rng.choice(PLAN.rate_centers[npa]), "standard", setup, monthly)
+        return (state, rate_center or rng.choice(PLAN.rate_centers[npa]), LOCAL, setup, monthly)
 
     # -- state -----------------------------------------------------------------------------------
 

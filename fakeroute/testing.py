@@ -11,12 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .accounts import Account
 from .app import FakerouteApp
+from .clock import Clock
 from .faults import Fault
 from .inventory import DEFAULT_SIZE
 from .journal import Journal
 from .outbox import Outbox
-from .world import DEFAULT_SCENARIO, Account, Clock, World
+from .providers import PROVIDERS, Provider
+from .scenario import DEFAULT_SCENARIO
+from .world import World
 
 SEED_ENV = "FAKEROUTE_SEED"
 
@@ -30,16 +34,17 @@ class Settings:
     inventory_size: int = DEFAULT_SIZE
     block_unknown_hosts: bool = False
     origin: str = "default"
+    providers: tuple[Provider, ...] = PROVIDERS
 
     @property
-    def world_key(self) -> tuple[int, str, int]:
-        return (self.seed, self.scenario, self.inventory_size)
+    def world_key(self) -> tuple[int, str, int, tuple[Provider, ...]]:
+        return (self.seed, self.scenario, self.inventory_size, self.providers)
 
     def describe(self) -> str:
         return f"seed={self.seed} ({self.origin}), scenario={self.scenario}, inventory_size={self.inventory_size}"
 
     def with_marker(self, marker: Mapping[str, Any]) -> Settings:
-        unknown = set(marker) - {"seed", "scenario", "inventory_size", "block_unknown_hosts"}
+        unknown = set(marker) - {"seed", "scenario", "inventory_size", "block_unknown_hosts", "providers"}
         if unknown:
             raise TypeError(f"@pytest.mark.fakeroute got unknown argument(s): {', '.join(sorted(unknown))}")
         origin = "marker" if "seed" in marker else self.origin
@@ -49,6 +54,7 @@ class Settings:
             inventory_size=int(marker.get("inventory_size", self.inventory_size)),
             block_unknown_hosts=bool(marker.get("block_unknown_hosts", self.block_unknown_hosts)),
             origin=origin,
+            providers=tuple(marker.get("providers", self.providers)),
         )
 
 
@@ -82,12 +88,13 @@ class Worlds:
     """One World (and app) per distinct settings in a session: built once, reset for every test."""
 
     def __init__(self) -> None:
-        self._built: dict[tuple[int, str, int], tuple[World, FakerouteApp]] = {}
+        self._built: dict[tuple[Any, ...], tuple[World, FakerouteApp]] = {}
 
     def get(self, settings: Settings) -> tuple[World, FakerouteApp]:
         key = settings.world_key
         if key not in self._built:
-            world = World(seed=settings.seed, scenario=settings.scenario, inventory_size=settings.inventory_size)
+            world = World(seed=settings.seed, scenario=settings.scenario, inventory_size=settings.inventory_size,
+                          providers=settings.providers)
             self._built[key] = (world, FakerouteApp(world))
         return self._built[key]
 
@@ -161,12 +168,20 @@ class Fakeroute:
         """Where to send this provider's calls: its real host in-process, the server's URL otherwise."""
         if self.url is not None:
             return self.url
-        return "https://" + next(p for p in self.world.providers if p.name == provider).hosts[0]
+        return "https://" + self.world.provider(provider).hosts[0]
 
     def credentials(self, provider: str, account: str = "default") -> dict[str, Any]:
-        found = next(p for p in self.world.providers if p.name == provider)
         with self.world.lock:
-            return found.public_credentials(self.world.accounts[account].state(provider))
+            credentials = self.world.provider(provider).public_credentials(self.world.accounts[account].state(provider))
+        if credentials is None:
+            raise LookupError(f"account {account!r} has no {provider} credentials")
+        return credentials
+
+    def client(self, provider: str, account: str = "default") -> Any:
+        """What the provider says a test talks to it with, authenticated as ``account``: a ``requests.Session``
+        for Flowroute and AgentMessage (call the real host, or ``base_url`` over HTTP), the official
+        ``twilio.rest.Client`` for Twilio."""
+        return self.world.provider(provider).client(self.credentials(provider, account))
 
     def assert_called(self, provider: str | None = None, method: str | None = None, path: str | None = None,
                       *, times: int | None = None, status: int | None = None):

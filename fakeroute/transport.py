@@ -13,10 +13,13 @@ import io
 import sys
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from .outbox import is_loopback
+
+if TYPE_CHECKING:
+    from .app import FakerouteApp
 
 
 class BlockedHostError(ConnectionError):
@@ -34,7 +37,7 @@ class Interceptor:
     200
     """
 
-    def __init__(self, app: Any, hosts: Iterable[str] | None = None, *, block_unknown_hosts: bool = False):
+    def __init__(self, app: FakerouteApp, hosts: Iterable[str] | None = None, *, block_unknown_hosts: bool = False):
         self.app = app
         if hosts is None:
             hosts = [h for provider in app.world.providers for h in provider.hosts]
@@ -117,23 +120,10 @@ class Interceptor:
                 environ["CONTENT_TYPE"] = value
             elif key not in ("CONTENT_LENGTH", "HOST"):
                 environ["HTTP_" + key] = value
-        signals: dict[str, bool] = {}  # shared with the app, which flags a dropped connection in it
-        environ["fakeroute.signals"] = signals
-        answer: list[Any] = []
-
-        def start_response(status: str, response_headers: list, exc_info: Any = None) -> Any:
-            answer[:] = [status, response_headers]
-            return lambda data: None
-
-        app_iter = self.app(environ, start_response)
-        try:
-            content = b"".join(app_iter)
-        finally:
-            if hasattr(app_iter, "close"):
-                app_iter.close()
-        status, response_headers = answer
-        code, _, reason = status.partition(" ")
-        return int(code), reason, response_headers, content, signals.get("dropped", False)
+        response, exchange = self.app.respond(environ)
+        dropped = exchange is not None and exchange.dropped
+        return response.status_code, _reason(response.status), response.headers.to_wsgi_list(), \
+            response.get_data(), dropped
 
     # -- requests ---------------------------------------------------------------------------------
 
@@ -223,6 +213,10 @@ class Interceptor:
 
         httpx.HTTPTransport.handle_request = handle_request
         httpx.AsyncHTTPTransport.handle_async_request = handle_async_request
+
+
+def _reason(status: str) -> str:
+    return status.partition(" ")[2]
 
 
 def _body_bytes(body: Any) -> bytes:

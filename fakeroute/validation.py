@@ -27,10 +27,16 @@ _TYPE_WORDS = {
 
 @dataclass(frozen=True)
 class Violation:
-    """One reason an input was refused: the field (dotted path, "" for the whole input) and why."""
+    """One reason an input was refused: the field (dotted path, "" for the whole input) and why.
+
+    ``keyword`` is the JSON Schema keyword that failed (``required``, ``maxLength``...); ``part`` which
+    part of the request the input was (path, headers, query, body), filled in by the app.
+    """
 
     field: str
     message: str
+    keyword: str = ""
+    part: str = ""
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}" if self.field else self.message
@@ -201,7 +207,7 @@ def _violation(error: ValidationError) -> Violation:
         message = f"must have {'at least' if kind == 'minItems' else 'at most'} {arg} item(s)"
     else:
         message = error.message
-    return Violation(field, message)
+    return Violation(field, message, kind)
 
 
 def _show(value: Any) -> str:

@@ -31,7 +31,7 @@ def test_numbers_are_valid_nanp_with_state_rate_center_and_costs(inventory):
         npa, nxx = number.value[1:4], number.value[4:7]
         assert number.value[0] == "1" and npa[0] in "23456789" and nxx[0] in "23456789"
         assert nxx[1:] != "11" and nxx != "555"
-        if number.number_type == "tollfree":
+        if number.number_type == "toll_free":
             assert number.state is None and npa in ("800", "833", "844", "855", "866", "877", "888")
         else:
             assert len(number.state) == 2 and number.rate_center and len(number.rate_center) <= 10

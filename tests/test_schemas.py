@@ -6,7 +6,9 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from fakeroute.providers import PROVIDERS
-from fakeroute.world import SCENARIO_SCHEMA
+from fakeroute.scenario import envelope_schema
+
+SCENARIO_SCHEMA = envelope_schema(PROVIDERS)
 
 SCHEMAS = [(p.name, name, p.schemas[name].document) for p in PROVIDERS for name in p.schemas.names()]
 

@@ -1,4 +1,10 @@
-"""What every provider folder supplies: its routes, handlers, rendering, errors, schemas and state."""
+"""The provider contract: what every provider folder supplies, and the objects a request travels in.
+
+One request flows one way (see ``fakeroute.app``): the app makes an ``Exchange``, the provider
+authenticates it, authorizes it against the ``Operation``'s policy, the app validates path, query,
+headers and body in one phase, and the handler gets a ``Call``: validated input and a ``Scope`` of the
+caller's own state, never raw bodies or credentials.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +13,19 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from werkzeug.datastructures import Headers
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
+from ..accounts import Account, Scope
 from ..errors import ApiError
 from ..validation import SchemaStore, Violation
 
 if TYPE_CHECKING:
-    from ..world import Account, Scope, World
+    from ..world import World
 
 
 @dataclass
@@ -29,6 +38,7 @@ class Call:
     body: Any
     base_url: str  # scheme://host the caller used, for the links in the answer
     path_info: str  # the request path, for self links
+    idempotency_key: str | None = None  # the Idempotency-Key header, for operations whose policy reads it
 
 
 @dataclass
@@ -45,21 +55,60 @@ Handler = Callable[[Call], Reply]
 
 @dataclass(frozen=True)
 class Operation:
-    """One endpoint: its URL rule, methods, handler and the schemas its input must satisfy."""
+    """One endpoint and its policy, as data: URL rule, method, handler, the schemas of each input part
+    (names in the provider's schemas/ folder), the scope a caller's key needs, and whether the
+    ``Idempotency-Key`` header makes retries safe."""
 
     path: str
     method: str
     handler: Handler
-    query: str | None = None  # schema names in the provider's schemas/ folder
+    query: str | None = None
     body: str | None = None
+    path_params: str | None = None  # schema of the path arguments
+    headers: str | None = None  # schema of the request headers the operation reads
+    scope: str | None = None  # required API-key scope (providers with scoped keys)
+    idempotent: bool = False
 
     @property
     def name(self) -> str:
         return self.handler.__name__
 
 
+@dataclass(slots=True)
+class Exchange:
+    """One request on its way through the app: everything the pipeline's steps hand each other.
+
+    Created by the app for every request; the provider hooks and the journal read and fill it in.
+    Nothing about a request travels in the WSGI environ.
+    """
+
+    request: Request
+    provider: Provider | None
+    operation: Operation | None = None
+    path_args: dict[str, str] = field(default_factory=dict)
+    account: Account | None = None
+    request_id: str | None = None  # the provider's per-request id, when it gives one (AgentMessage)
+    dropped: bool = False  # an injected fault cut the connection: no answer reaches the client
+
+    @property
+    def headers(self) -> Headers:
+        return self.request.headers
+
+    @property
+    def path(self) -> str:
+        return self.request.path
+
+    @property
+    def method(self) -> str:
+        return self.request.method
+
+
 class Provider(ABC):
-    """Base of each provider's glue object; subclasses fill in the provider-specific parts."""
+    """Base of each provider's glue object (its folder's ``__init__``); subclasses fill in the parts.
+
+    A provider folder has the same files as every other: routes, handlers, models, rendering, errors,
+    scenario and schemas/. The World is handed the provider objects; nothing outside the folder names one.
+    """
 
     name: str
     hosts: tuple[str, ...]  # the real API hosts, e.g. ("api.flowroute.com",)
@@ -76,57 +125,64 @@ class Provider(ABC):
 
     # -- request side -----------------------------------------------------------------------------
 
+    def new_request_id(self, world: World) -> str | None:
+        """The id this provider stamps on an answer (a header, the error body), or None if it has none."""
+        return None
+
     @abstractmethod
-    def authenticate(self, request: Request, world: World, op: Operation, path: dict[str, str]) -> Account:
-        """The caller's account, or raise the provider's own 401.
+    def authenticate(self, exchange: Exchange, world: World) -> Account:
+        """The caller's account, or raise the provider's own 401. Only who calls: nothing else."""
 
-        The first hook a routed request meets: a provider whose API checks more before the input
-        (AgentMessage's scopes, 403, and path ids) does it here, with the operation and its path arguments.
-        """
+    def authorize(self, exchange: Exchange, account: Account) -> None:  # noqa: B027  optional hook
+        """Raise the provider's 403 when the credentials may not call this operation (``operation.scope``)."""
 
-    def basic_auth_account(self, request: Request, world: World) -> Account | None:
+    def basic_auth_account(self, exchange: Exchange, world: World) -> Account | None:
         """The account an HTTP basic ``Authorization`` header names (``credential_keys`` gave (user, password))."""
-        auth = request.authorization
+        auth = exchange.request.authorization
         if auth is None or auth.type != "basic":
             return None
         return world.find_account(self.name, (auth.username, auth.password))
 
     @abstractmethod
-    def parse_body(self, request: Request, data: bytes, op: Operation) -> Any:
+    def parse_body(self, exchange: Exchange, data: bytes) -> Any:
         """The request body as the real API reads it; raise ApiError for a malformed one."""
 
-    def invalid_query(self, violations: list[Violation]) -> ApiError:
-        """The error for a query string that breaks the operation's schema (violations outermost first)."""
+    def invalid_input(self, exchange: Exchange, violations: list[Violation]) -> ApiError:
+        """The error for input that breaks the operation's schemas. ``violations`` holds every one, each
+        tagged with its ``part`` (path, headers, query, body, in that order) and JSON Schema ``keyword``."""
         first = violations[0]
-        return ApiError(400, f"Invalid query parameter {first}", field=first.field)
-
-    def invalid_body(self, violations: list[Violation]) -> ApiError:
-        """The error for a body that breaks the operation's schema (violations outermost first)."""
-        first = violations[0]
+        if first.part == "query":
+            return ApiError(400, f"Invalid query parameter {first}", field=first.field)
         return ApiError(400, f"Invalid {first.field or 'request body'}: {first.message}", field=first.field)
 
+    # -- timed work -------------------------------------------------------------------------------
+
+    def next_due(self, world: World) -> datetime | None:
+        """When this provider's earliest timed work falls due on the World's clock (None: nothing pending)."""
+        return None
+
     def catch_up(self, world: World) -> None:  # noqa: B027  optional hook: most providers have no timed work
-        """Do the time-driven work now due on the World's clock (called before every provider request)."""
+        """Do the time-driven work now due (called only once the World's agenda says something is)."""
 
     # -- response side ----------------------------------------------------------------------------
 
-    def render(self, reply: Reply, request: Request) -> Response:
+    def render(self, reply: Reply, exchange: Exchange) -> Response:
         if reply.document is None:
             return Response(status=reply.status, headers=reply.headers)
         body = json.dumps(reply.document, separators=(",", ":"))
         return Response(body, status=reply.status, headers=reply.headers, content_type=self.content_type)
 
     @abstractmethod
-    def render_error(self, error: ApiError, request: Request, world: World) -> Response:
+    def render_error(self, error: ApiError, exchange: Exchange, world: World) -> Response:
         """The error in the provider's own body format and status."""
 
-    def not_found(self, request: Request) -> ApiError:
-        return ApiError(404, f"The requested resource {request.path} was not found")
+    def not_found(self, exchange: Exchange) -> ApiError:
+        return ApiError(404, f"The requested resource {exchange.path} was not found")
 
-    def method_not_allowed(self, request: Request) -> ApiError:
-        return ApiError(405, f"Method {request.method} is not allowed on {request.path}")
+    def method_not_allowed(self, exchange: Exchange) -> ApiError:
+        return ApiError(405, f"Method {exchange.method} is not allowed on {exchange.path}")
 
-    # -- state ------------------------------------------------------------------------------------
+    # -- state (each folder's scenario.py) --------------------------------------------------------
 
     @abstractmethod
     def load_state(self, section: Mapping[str, Any] | None, world: World) -> Any:
@@ -137,8 +193,8 @@ class Provider(ABC):
         return copy.deepcopy(state)
 
     @abstractmethod
-    def dump_state(self, state: Any) -> dict[str, Any]:
-        """The inverse of ``load_state``: a scenario section."""
+    def dump_state(self, state: Any) -> dict[str, Any] | None:
+        """The inverse of ``load_state``: a scenario section (None: nothing to say for this account)."""
 
     @abstractmethod
     def new_section(self, world: World, serial: int) -> dict[str, Any]:
@@ -149,9 +205,32 @@ class Provider(ABC):
         """Hashable keys the World indexes the account by, matched by ``authenticate``."""
 
     @abstractmethod
-    def public_credentials(self, state: Any) -> dict[str, Any]:
+    def public_credentials(self, state: Any) -> dict[str, Any] | None:
         """The account's credentials for this provider, as the admin API shows them."""
 
     def owned_numbers(self, section: Mapping[str, Any] | None) -> list[str]:
         """Numbers (11 digits) this section owns, which the inventory must not offer."""
         return []
+
+    # -- clients (the plugin's fixtures, the fuzz test) ------------------------------------------
+
+    @abstractmethod
+    def auth_headers(self, credentials: Mapping[str, Any]) -> dict[str, str]:
+        """Request headers that authenticate as the account whose ``public_credentials`` these are."""
+
+    def client(self, credentials: Mapping[str, Any]) -> Any:
+        """What a test talks to this provider with: a ``requests.Session`` sending ``auth_headers``.
+        A provider with an official SDK that works unchanged against the fake may return its client."""
+        import requests  # the plugin's optional dependency, only when a test asks for a client
+
+        session = requests.Session()
+        session.headers.update(self.auth_headers(credentials))
+        return session
+
+    # -- simulation (admin API, the fixture's Python API) ----------------------------------------
+
+    supports_inbound = False
+
+    def simulate_inbound(self, world: World, document: Mapping[str, Any]) -> dict[str, Any]:
+        """A message arrives at a number an account owns (``POST /_fakeroute/inbound``): what happened."""
+        raise ApiError(400, f"provider {self.name!r} has no inbound messages to simulate")

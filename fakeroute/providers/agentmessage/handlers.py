@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
+from ...accounts import Scope
 from ...inventory import AvailableNumber, Inventory
 from ..base import Call, Reply
 from . import errors, rendering
@@ -18,6 +19,7 @@ from .models import (
     IDEMPOTENCY_WINDOW,
     QUARANTINE,
     ROUTING_FIELDS,
+    TRUE_WORDS,
     Brand,
     BulkOrder,
     Campaign,
@@ -26,26 +28,12 @@ from .models import (
     ReleasedNumber,
     StoredReply,
 )
-from .scopes import TRUE_WORDS
-
-if TYPE_CHECKING:
-    from ...world import Scope
 
 DEFAULT_SEARCH_QUANTITY = 10
 MAX_SEARCH_QUANTITY = 100  # larger quantities are clamped, as the docs say ("capped at 100")
 DEFAULT_LIMIT = 20
 
-# AgentMessage's number types and the shared inventory's. Short codes are never in the inventory.
-_INVENTORY_TYPES = {"local": "standard", "toll_free": "tollfree"}
-_PUBLIC_TYPES = {"standard": "local", "tollfree": "toll_free"}
-
 T = TypeVar("T", Brand, Campaign)
-
-
-class JsonBody(dict):
-    """A parsed JSON object body, plus the request headers a handler's semantics depend on."""
-
-    idempotency_key: str | None = None
 
 
 def _org(call: Call) -> Organization:
@@ -62,10 +50,6 @@ def _owned_number(call: Call) -> PhoneNumber:
     if number is None:  # unknown, released, or another organization's: the same 404
         raise errors.not_found()
     return number
-
-
-def public_type(inventory_type: str) -> str:
-    return _PUBLIC_TYPES.get(inventory_type, "local")
 
 
 # -- campaigns gate numbers -------------------------------------------------------------------------
@@ -115,7 +99,7 @@ def search_inventory(inventory: Inventory, criteria: Mapping[str, Any], quantity
     if len(starts) > 11 or len(contains) > 11:
         return []
     found, _ = inventory.search(
-        starts_with=starts, contains=contains, number_type=_INVENTORY_TYPES.get(number_type or ""), limit=quantity,
+        starts_with=starts, contains=contains, number_type=number_type, limit=quantity,
     )
     return found
 
@@ -125,7 +109,7 @@ def _assign(org: Organization, call_scope: Scope, offered: AvailableNumber, rout
     number = PhoneNumber(
         id=call_scope.ids.uuid("agentmessage.number"),
         number="+" + offered.value,
-        number_type=public_type(offered.number_type),
+        number_type=offered.number_type,  # the inventory's neutral words are AgentMessage's own
         created_at=now,
         updated_at=now,
         inbound_url=routing.get("inbound_url"),
@@ -138,13 +122,14 @@ def _assign(org: Organization, call_scope: Scope, offered: AvailableNumber, rout
     return number
 
 
-def _release(org: Organization, number: PhoneNumber, now: datetime, to_carrier: bool) -> None:
+def _release(org: Organization, scope: Scope, number: PhoneNumber, now: datetime, to_carrier: bool) -> None:
     """Routing goes with the assignment; the number sits out its quarantine (or leaves for good)."""
     org.remove_number(number.id)
     available_at = None if to_carrier else now + QUARANTINE
     org.released[number.id] = ReleasedNumber(number.id, number.number, now, available_at)
     if available_at is not None:
         org.schedule(available_at)
+        scope.schedule(available_at)
 
 
 def catch_up(scope: Scope) -> None:
@@ -188,7 +173,7 @@ def search_phone_numbers(call: Call) -> Reply:
     """POST /v1/phone-numbers/search: a preview of purchasable numbers; reserves nothing."""
     quantity = min(call.body.get("quantity") or DEFAULT_SEARCH_QUANTITY, MAX_SEARCH_QUANTITY)
     found = search_inventory(call.scope.inventory, call.body, quantity)
-    data = [{"number": "+" + n.value, "number_type": public_type(n.number_type)} for n in found]
+    data = [{"number": "+" + n.value, "number_type": n.number_type} for n in found]
     return Reply(200, rendering.ok(data))
 
 
@@ -271,7 +256,7 @@ def release_phone_number(call: Call) -> Reply:
     """DELETE /v1/phone-numbers/{id}: recycle (30-day quarantine) or, admin only, return to the carrier."""
     number = _owned_number(call)
     to_carrier = call.query.get("return_to_carrier") in TRUE_WORDS
-    _release(_org(call), number, call.scope.clock.now(), to_carrier)
+    _release(_org(call), call.scope, number, call.scope.clock.now(), to_carrier)
     return Reply(200, rendering.ok({"status": "released"}))
 
 
@@ -287,7 +272,7 @@ def bulk_release_phone_numbers(call: Call) -> Reply:
         number = org.numbers.get(number_id)
         if number is not None:
             now = now or call.scope.clock.now()
-            _release(org, number, now, to_carrier=False)
+            _release(org, call.scope, number, now, to_carrier=False)
             buckets["released"].append(given)
         elif number_id in org.released:
             buckets["already_released"].append(given)
@@ -299,7 +284,7 @@ def bulk_release_phone_numbers(call: Call) -> Reply:
 def bulk_order_phone_numbers(call: Call) -> Reply:
     """POST /v1/phone-numbers/bulk: 200 when the quantity is there now, else 202 and an order to poll."""
     org, scope, body = _org(call), call.scope, call.body
-    key = getattr(body, "idempotency_key", None)
+    key = call.idempotency_key
     org.expire_idempotency(scope.clock.peek())
     if key is not None and key in org.idempotency:
         stored = org.idempotency[key]  # a retry within 24 h: the first answer again, no second order
@@ -324,6 +309,7 @@ def bulk_order_phone_numbers(call: Call) -> Reply:
                           created_at=now, ready_at=now + BULK_FULFILMENT_DELAY)
         org.bulk_orders[order.id] = order
         org.schedule(order.ready_at)
+        scope.schedule(order.ready_at)
         status, document = 202, rendering.ok(rendering.bulk_order_resource(order))
     if key is not None:
         org.idempotency[key] = StoredReply(key, status, document, now + IDEMPOTENCY_WINDOW)

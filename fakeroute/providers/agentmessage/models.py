@@ -7,12 +7,24 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from .schemas import SCHEMAS
+
 QUARANTINE = timedelta(days=30)  # a released number stays out of the inventory this long (fake clock)
 BULK_FULFILMENT_DELAY = timedelta(minutes=15)  # a 202 bulk order settles once the fake clock passes this
 IDEMPOTENCY_WINDOW = timedelta(hours=24)  # how long an Idempotency-Key on POST /v1/phone-numbers/bulk holds
 
 VERIFIED_IDENTITIES = frozenset({"VERIFIED", "VETTED_VERIFIED"})  # brands that may back a number's campaign
 ROUTING_FIELDS = ("inbound_url", "status_url", "label", "campaign_id")  # what PATCH may change
+
+# Every scope the docs show on an endpoint page, as the scenario schema lists them (the one list).
+# ``messages:write`` is deliberately absent: the docs use it as their example of an unknown scope.
+ALL_SCOPES: tuple[str, ...] = tuple(SCHEMAS["scenario"].document["$defs"]["scope"]["enum"])
+ADMIN_SCOPE = "platform:inventory:write"  # admin-only; gates ?return_to_carrier=true on a single release
+DEFAULT_SCOPES: tuple[str, ...] = tuple(s for s in ALL_SCOPES if s != ADMIN_SCOPE)  # a new account's key
+
+# Query booleans in the spellings common parsers accept (Go's strconv.ParseBool set; our choice, the docs
+# say only "boolean"): requests sends params={"x": True} as "True".
+TRUE_WORDS = frozenset({"true", "True", "TRUE", "t", "T", "1"})
 
 
 @dataclass

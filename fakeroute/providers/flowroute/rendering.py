@@ -9,8 +9,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from ...inventory import AvailableNumber
-from .messages import Media, Message, Receipt, amount_display, mdr_time
-from .models import Number, Route
+from .models import NUMBER_TYPES, Media, Message, Number, Receipt, Route, amount_display, mdr_time
 
 MEDIA_TYPE = "application/vnd.api+json"
 
@@ -78,7 +77,7 @@ def available_number_resource(number: AvailableNumber, base: str) -> dict[str, A
             "value": number.value,
             "monthly_cost": number.monthly_cost,
             "state": number.state,
-            "number_type": number.number_type,
+            "number_type": NUMBER_TYPES[number.number_type],
             "setup_cost": number.setup_cost,
         },
         "links": {"related": f"{base}/v2/numbers/{number.value}"},

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ..base import Operation
 from . import handlers as h
-from . import message_handlers as msg
 
 CALLBACK_TYPES = "sms_callback, mms_callback, dlr_callback, sms_dlr_callback, mms_dlr_callback"
 
@@ -23,11 +22,11 @@ OPERATIONS: tuple[Operation, ...] = (
               body="body_relationship"),
     Operation("/v2/routes", "GET", h.list_inbound_routes, query="query_routes"),
     Operation("/v2/routes", "POST", h.create_an_inbound_route, body="body_route"),
-    Operation("/v2/numbers/<id>/relationships/dlr_callback", "POST", msg.set_did_level_dlr_callback,
+    Operation("/v2/numbers/<id>/relationships/dlr_callback", "POST", h.set_did_level_dlr_callback,
               body="body_callback"),
-    Operation("/v2.1/messages", "POST", msg.send_a_message, body="body_message"),
-    Operation("/v2.1/messages", "GET", msg.look_up_a_set_of_messages, query="query_messages"),
-    Operation("/v2.1/messages/<id>", "GET", msg.look_up_a_message_detail_record),
-    Operation(f"/v2.1/messages/<any({CALLBACK_TYPES}):callback_type>", "PUT", msg.set_account_level_callback,
+    Operation("/v2.1/messages", "POST", h.send_a_message, body="body_message"),
+    Operation("/v2.1/messages", "GET", h.look_up_a_set_of_messages, query="query_messages"),
+    Operation("/v2.1/messages/<id>", "GET", h.look_up_a_message_detail_record),
+    Operation(f"/v2.1/messages/<any({CALLBACK_TYPES}):callback_type>", "PUT", h.set_account_level_callback,
               body="body_callback"),
 )

@@ -1,0 +1,55 @@
+"""Tenants and what a handler may touch: an account's state per provider, a Scope over the shared services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .clock import Clock
+from .ids import Ids
+from .inventory import Inventory
+from .outbox import Outbox
+
+
+@dataclass
+class Account:
+    """A tenant: one set of credentials per provider and that provider's state for it."""
+
+    id: str
+    name: str
+    states: dict[str, Any] = field(default_factory=dict)
+
+    def state(self, provider: str) -> Any:
+        return self.states[provider]
+
+
+class Agenda:
+    """When the World's earliest timed work falls due (quarantines ending, orders settling); None when
+    nothing is pending. Requests run the providers' ``catch_up`` only once the clock has reached it."""
+
+    def __init__(self) -> None:
+        self.due: datetime | None = None
+
+    def schedule(self, when: datetime) -> None:
+        if self.due is None or when < self.due:
+            self.due = when
+
+    def is_due(self, now: datetime) -> bool:
+        return self.due is not None and self.due <= now
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a handler may touch: the caller's own state for its provider and the shared services."""
+
+    account_id: str
+    state: Any
+    inventory: Inventory
+    clock: Clock
+    ids: Ids
+    outbox: Outbox  # webhooks a handler emits (delivery receipts, inbound messages)
+    agenda: Agenda  # where a handler books timed work on the World's clock
+
+    def schedule(self, when: datetime) -> None:
+        self.agenda.schedule(when)

@@ -1,0 +1,61 @@
+"""The fake clock every timestamp comes from, and the one parser of the UTC times clients and scenarios send."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+class Clock:
+    """A deterministic clock: starts at ``start`` and moves ``tick`` forward on every reading.
+
+    Every timestamp the fake writes comes from here, so the same calls give the same times.
+    ``advance`` moves it on (a test waiting for a delivery receipt), ``set`` puts it anywhere.
+    With ``real_time`` it follows the wall clock from ``start`` instead (no tick; ``advance`` and
+    ``set`` still move it): for a standalone server whose clients wait for webhooks in real time.
+    """
+
+    def __init__(self, start: datetime = DEFAULT_START, tick: timedelta = timedelta(seconds=1), *,
+                 real_time: bool = False):
+        if start.tzinfo is None:
+            raise ValueError("the clock's start must be timezone-aware")
+        self.start = start
+        self.tick = tick
+        self.real_time = real_time
+        self._now = start
+        self._since = time.monotonic()  # real_time: when _now was last set
+
+    def now(self) -> datetime:
+        if self.real_time:
+            return self.peek()
+        current = self._now
+        self._now = current + self.tick
+        return current
+
+    def peek(self) -> datetime:
+        """The time the next reading will give, without moving the clock."""
+        if self.real_time:
+            return self._now + timedelta(seconds=time.monotonic() - self._since)
+        return self._now
+
+    def advance(self, seconds: float = 0, **delta: float) -> datetime:
+        self._now += timedelta(seconds=seconds, **delta)
+        return self.peek()
+
+    def set(self, when: datetime) -> None:
+        self._now = when
+        self._since = time.monotonic()
+
+    def reset(self) -> None:
+        self.set(self.start)
+
+
+def parse_utc(text: str) -> datetime:
+    """A moment in UTC from ISO 8601: a bare date, a naive date-time (taken as UTC), ``Z`` or an offset.
+
+    Raises ``ValueError`` for anything else. Every provider and the admin API read times with this.
+    """
+    moment = datetime.fromisoformat(text.replace(",", "."))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
