@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
+from .dashboard import render as render_dashboard
 from .errors import ApiError
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ class Admin:
     def __init__(self, world: World):
         self.world = world
         self._routes = {
+            ("GET", "/"): self.dashboard,  # /_fakeroute and /_fakeroute/ alike: dispatch strips the slash
             ("GET", "/health"): self.health,
             ("GET", "/accounts"): self.list_accounts,
             ("POST", "/accounts"): self.create_account,
@@ -54,6 +56,10 @@ class Admin:
             return _error(404, f"no admin endpoint /_fakeroute{path}")
         with self.world.lock:
             return handler(request)
+
+    def dashboard(self, request: Request) -> Response:
+        html = render_dashboard(self.world, provider=request.args.get("provider"), account=request.args.get("account"))
+        return Response(html, content_type="text/html; charset=utf-8")
 
     def health(self, request: Request) -> Response:
         return _json({"status": "ok"})
