@@ -447,6 +447,8 @@ def _page(snap: Mapping[str, Any], provider: str | None, account: str | None) ->
     return (
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        # An empty icon: else the browser asks for /favicon.ico, and the journal records that 404.
+        '<link rel="icon" href="data:,">'
         f"<title>fakeroute · {_e(snap['scenario'])}</title><style>{CSS}</style></head>"
         f"<body>{header}<main>{body}</main><script>{script}</script></body></html>\n"
     )
