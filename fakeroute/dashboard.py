@@ -111,12 +111,15 @@ def _is_records(value: Any) -> bool:
 
 
 def _columns(records: Iterable[Mapping[str, Any]]) -> list[str]:
-    """Every key, in order of appearance, but status-like ones right after the first (the id, usually)."""
+    """Every key, in order of appearance, but right after the first (the id, usually) the status-like ones and
+    those holding records (a message's receipts), which would otherwise hide at the far right of a wide table."""
     columns: dict[str, None] = {}
     for record in records:
         columns.update(dict.fromkeys(record))
     keys = list(columns)
-    return keys[:1] + [k for k in keys[1:] if k in BADGE_KEYS] + [k for k in keys[1:] if k not in BADGE_KEYS]
+    nested = {k for record in records for k, v in record.items() if _is_records(v)}
+    first = [k for k in keys[1:] if k in BADGE_KEYS] + [k for k in keys[1:] if k in nested and k not in BADGE_KEYS]
+    return keys[:1] + first + [k for k in keys[1:] if k not in first]
 
 
 def _counted(n: int, key: str) -> str:
