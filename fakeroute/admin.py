@@ -13,6 +13,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from .clock import parse_utc
+from .dashboard import render as render_dashboard
 from .errors import ApiError
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ class Admin:
         self._endpoints: dict[str, Callable[[Request], Response]] = {}
         self._rules: list[Rule] = []
         for method, path, handler in (
+            ("GET", "/", self.dashboard),
             ("GET", "/health", self.health),
             ("GET", "/accounts", self.list_accounts),
             ("POST", "/accounts", self.create_account),
@@ -101,6 +103,10 @@ class Admin:
                 return self._endpoints[endpoint](request)
         except AdminError as exc:
             return admin_error(exc.message, exc.status)
+
+    def dashboard(self, request: Request) -> Response:
+        html = render_dashboard(self.world, provider=request.args.get("provider"), account=request.args.get("account"))
+        return Response(html, content_type="text/html; charset=utf-8")
 
     def health(self, request: Request) -> Response:
         return _json({"status": "ok"})
