@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,7 +66,8 @@ class Schema:
         self._verdicts: dict[bytes | str, tuple[Violation, ...]] = {}
 
     def violations(self, instance: Any, key: bytes | str | None = None) -> list[Violation]:
-        """Every violation, outermost first (for ``anyOf``/``oneOf`` the best-matching branch).
+        """Every violation, outermost first, then wrong values before missing fields (for ``anyOf``/``oneOf``
+        the best-matching branch).
 
         ``key`` is the raw input ``instance`` was parsed from: the same key is answered from memory.
         """
@@ -74,7 +76,9 @@ class Schema:
             if cached is not None:
                 return list(cached)
         found = [_violation(error) for error in self._validator.iter_errors(instance)]
-        found.sort(key=lambda v: (v.field.count(".") + v.field.count("[") if v.field else -1, v.field))
+        # Outermost first; at one depth a value that was sent and is wrong before a field that is missing.
+        found.sort(key=lambda v: (v.field.count(".") + v.field.count("[") if v.field else -1,
+                                  v.keyword == "required", v.field))
         if key is not None:
             if len(self._verdicts) >= _MAX_VERDICTS:
                 self._verdicts.clear()  # bounded: a long fuzzing session must not grow it forever
@@ -173,6 +177,9 @@ _TEMPLATES = {
 }
 
 
+_REQUIRED = re.compile(r"^'(.*)' is a required property$", re.DOTALL)
+
+
 def _violation(error: ValidationError) -> Violation:
     if error.validator in ("anyOf", "oneOf") and error.context:
         # Report the branch that got furthest: its error has the deepest path.
@@ -184,7 +191,10 @@ def _violation(error: ValidationError) -> Violation:
     if custom and kind not in ("type", "required"):  # a custom message explains the format, not the type
         message = custom
     elif kind == "required":
-        missing = next((name for name in arg if isinstance(value, dict) and name not in value), arg[0])
+        # jsonschema reports each missing property as its own error ("'x' is a required property").
+        named = _REQUIRED.match(error.message)
+        missing = named.group(1) if named and named.group(1) in arg else \
+            next((name for name in arg if isinstance(value, dict) and name not in value), arg[0])
         field = f"{field}.{missing}" if field else missing
         message = "is required"
     elif kind == "dependentRequired":

@@ -125,3 +125,30 @@ def flowroute(request, app: FakerouteApp) -> Api:
 def flowroute_world(request, flowroute: Api, world: World) -> World:
     """The World behind the ``flowroute`` fixture, whichever way it is reached."""
     return world if flowroute.mode == "wsgi" else request.getfixturevalue("live_world")
+
+
+# -- every answer the suite receives is checked against the provider's response schemas ------------
+
+
+@pytest.fixture(autouse=True)
+def answers_conform_to_the_response_schemas(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Wraps every FakerouteApp (in-process, the live server's thread, the plugin's) for this test: each
+    provider answer is checked with ``fakeroute.conformance``; the test fails on any that does not conform.
+    Schemas used three times (STYLE.md): to validate requests, here, and to publish OpenAPI."""
+    from fakeroute.conformance import response_violations
+
+    found: list[str] = []
+    respond = FakerouteApp.respond
+
+    def checked(app: FakerouteApp, environ: dict) -> tuple:
+        response, exchange = respond(app, environ)
+        if exchange is not None and exchange.provider is not None and not exchange.dropped:
+            operation = exchange.operation.name if exchange.operation else None
+            problems = response_violations(exchange.provider, operation, response.status_code, response.get_data(),
+                                           response.content_type)
+            found.extend(f"{exchange.method} {exchange.path} -> {response.status_code}: {p}" for p in problems)
+        return response, exchange
+
+    monkeypatch.setattr(FakerouteApp, "respond", checked)
+    yield
+    assert not found, "answers that break the response schemas:\n" + "\n".join(found)

@@ -59,7 +59,7 @@ def check_attachable(org: Organization, campaign_id: str) -> None:
     """A number may carry a campaign of its own org that is ACTIVE and whose brand is verified."""
     campaign = org.campaigns.get(campaign_id)
     if campaign is None:
-        raise errors.not_found({"campaign_id": "no such campaign in this organization"})
+        raise errors.not_found()  # no details: the reference gives them on validation errors only
     if campaign.status != "ACTIVE":
         raise errors.validation_failed({"campaign_id": f"campaign must be ACTIVE, not {campaign.status}"})
     brand = org.brands.get(campaign.brand_id)
