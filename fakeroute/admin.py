@@ -212,16 +212,13 @@ class Admin:
     def move_clock(self, request: Request) -> Response:
         """``{"advance": seconds}`` moves the fake clock on (delivery receipts fall due); ``{"set": ISO time}``."""
         usage = 'body must be {"advance": seconds} (seconds >= 0) or {"set": "2026-01-01T00:00:00Z"}'
-        try:
-            body = json.loads(request.get_data() or b"null")
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise AdminError(400, f"request body is not valid JSON: {exc}") from None
-        if isinstance(body, dict) and set(body) == {"advance"}:
+        body = _body(request, '{"advance": 10}')
+        if set(body) == {"advance"}:
             seconds = body["advance"]
             if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= 10**9:
                 raise AdminError(400, usage)
             self.world.clock.advance(seconds)
-        elif isinstance(body, dict) and set(body) == {"set"} and isinstance(body["set"], str):
+        elif set(body) == {"set"} and isinstance(body["set"], str):
             try:
                 moment = parse_utc(body["set"])
             except ValueError:

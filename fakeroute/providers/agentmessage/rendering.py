@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from ...clock import parse_utc
 from .models import Brand, BulkOrder, Campaign, PhoneNumber
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # the ULID alphabet
@@ -23,7 +24,7 @@ def iso(when: datetime | None) -> str | None:
 
 
 def parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+    return parse_utc(text)
 
 
 def ulid(when: datetime, randomness: int) -> str:
