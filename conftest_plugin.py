@@ -31,7 +31,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "fakeroute(seed=0, scenario='default', inventory_size=5000, block_unknown_hosts=False, "
-        "providers=fakeroute.providers.PROVIDERS): the fake World this test gets",
+        "providers=fakeroute.providers.PROVIDERS, rate_limits=None): the fake World this test gets",
     )
     config.stash[_WORLDS] = Worlds()
     config.stash[_SETTINGS] = resolve_settings(

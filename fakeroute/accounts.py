@@ -9,6 +9,7 @@ from typing import Any
 from .clock import Clock
 from .ids import Ids
 from .inventory import Inventory
+from .limits import RateLimits
 from .outbox import Outbox
 
 
@@ -50,6 +51,7 @@ class Scope:
     ids: Ids
     outbox: Outbox  # webhooks a handler emits (delivery receipts, inbound messages)
     agenda: Agenda  # where a handler books timed work on the World's clock
+    limits: RateLimits  # the World's rate-limit counters (switched off as a whole by ``enabled``)
 
     def schedule(self, when: datetime) -> None:
         self.agenda.schedule(when)

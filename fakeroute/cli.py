@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--inventory-size", type=int, default=DEFAULT_SIZE,
                        help=f"count of purchasable numbers (default {DEFAULT_SIZE})")
     serve.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
+    serve.add_argument("--no-rate-limits", dest="rate_limits", action="store_false", default=None,
+                       help="let every request through the providers' rate limits (default: as the scenario says, "
+                       "on unless it says \"rate_limits\": false, as the real APIs enforce them)")
     serve.add_argument("--clock", choices=("fake", "real"), default="fake",
                        help="fake: deterministic, one second per reading, moved by POST /_fakeroute/clock (default); "
                        "real: follows the wall clock, so delivery receipts and their webhooks arrive by themselves")
@@ -39,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     try:
         world = World(seed=args.seed, scenario=args.scenario, inventory_size=args.inventory_size,
-                      real_time=args.clock == "real")
+                      real_time=args.clock == "real", rate_limits=args.rate_limits)
     except (ScenarioError, ValueError) as exc:
         print(f"fakeroute: {exc}", file=sys.stderr)
         return 2

@@ -35,16 +35,18 @@ class Settings:
     block_unknown_hosts: bool = False
     origin: str = "default"
     providers: tuple[Provider, ...] = PROVIDERS
+    rate_limits: bool | None = None  # None: as the scenario says (on unless it says false)
 
     @property
-    def world_key(self) -> tuple[int, str, int, tuple[Provider, ...]]:
-        return (self.seed, self.scenario, self.inventory_size, self.providers)
+    def world_key(self) -> tuple[Any, ...]:
+        return (self.seed, self.scenario, self.inventory_size, self.providers, self.rate_limits)
 
     def describe(self) -> str:
         return f"seed={self.seed} ({self.origin}), scenario={self.scenario}, inventory_size={self.inventory_size}"
 
     def with_marker(self, marker: Mapping[str, Any]) -> Settings:
-        unknown = set(marker) - {"seed", "scenario", "inventory_size", "block_unknown_hosts", "providers"}
+        unknown = set(marker) - {"seed", "scenario", "inventory_size", "block_unknown_hosts", "providers",
+                                  "rate_limits"}
         if unknown:
             raise TypeError(f"@pytest.mark.fakeroute got unknown argument(s): {', '.join(sorted(unknown))}")
         origin = "marker" if "seed" in marker else self.origin
@@ -55,6 +57,7 @@ class Settings:
             block_unknown_hosts=bool(marker.get("block_unknown_hosts", self.block_unknown_hosts)),
             origin=origin,
             providers=tuple(marker.get("providers", self.providers)),
+            rate_limits=marker.get("rate_limits", self.rate_limits),
         )
 
 
@@ -94,7 +97,7 @@ class Worlds:
         key = settings.world_key
         if key not in self._built:
             world = World(seed=settings.seed, scenario=settings.scenario, inventory_size=settings.inventory_size,
-                          providers=settings.providers)
+                          providers=settings.providers, rate_limits=settings.rate_limits)
             self._built[key] = (world, FakerouteApp(world))
         return self._built[key]
 
@@ -193,6 +196,14 @@ class Fakeroute:
         """Make the next ``times`` matching calls fail: ``fail(503, provider="twilio")``."""
         return self.world.faults.add(provider=provider, method=method, path=path, status=status, times=times,
                                      latency=latency, drop=drop, detail=detail, retry_after=retry_after)
+
+    def inbound(self, provider: str, **message: Any) -> dict[str, Any]:
+        """Simulate a message arriving at a number an account owns, as ``POST /_fakeroute/inbound`` does:
+        ``fakeroute.inbound("flowroute", to="12065550100", from_="12065551234", body="hi")`` (``from_`` is
+        the document's ``from``). Raises ``ApiError`` as the admin endpoint answers 4xx, changing nothing."""
+        if "from_" in message:
+            message["from"] = message.pop("from_")
+        return self.world.provider(provider).simulate_inbound(self.world, message)
 
     def create_account(self, name: str | None = None) -> AccountState:
         return AccountState(self.world.create_account(name))

@@ -14,6 +14,7 @@ from .faults import Faults
 from .ids import Ids
 from .inventory import DEFAULT_SIZE, Inventory
 from .journal import Journal
+from .limits import RateLimits
 from .outbox import Outbox
 from .providers import PROVIDERS, Provider
 from .scenario import ScenarioError, envelope_schema, owned_numbers, read_scenario, validate_scenario
@@ -25,7 +26,8 @@ class World:
     """All the state of one fake: accounts, inventory, clock, ids. Two Worlds never share anything.
 
     ``providers`` are the APIs it serves (default: Flowroute, Twilio Routes v2 and AgentMessage); a
-    fourth is one more object in that tuple.
+    fourth is one more object in that tuple. ``rate_limits`` switches the providers' rate limits on or off
+    (None: as the scenario's ``rate_limits`` says, on when it says nothing, as the real APIs are).
 
     >>> world = World(seed=7)
     >>> [a.id for a in world.accounts.values()]
@@ -41,6 +43,7 @@ class World:
         start: datetime = DEFAULT_START,
         real_time: bool = False,
         providers: Iterable[Provider] = PROVIDERS,
+        rate_limits: bool | None = None,
     ):
         self.seed = seed
         self.providers: tuple[Provider, ...] = tuple(providers)
@@ -61,6 +64,7 @@ class World:
         self.faults = Faults()
         self.outbox = Outbox(self.clock)  # this World's webhooks: two Worlds never share one
         self.agenda = Agenda()
+        self.limits = RateLimits(self.scenario.get("rate_limits", True) if rate_limits is None else rate_limits)
         self.accounts: dict[str, Account] = {}
         self._by_credential: dict[str, dict[Any, Account]] = {p.name: {} for p in self.providers}
         # Scenario accounts are loaded (parsed, cross-checked) once; a reset copies them.
@@ -84,6 +88,7 @@ class World:
             self.journal.clear()
             self.faults.clear()
             self.outbox.clear()
+            self.limits.clear()
             self.accounts = {}
             self._by_credential = {p.name: {} for p in self.providers}
             for pristine in self._pristine:
@@ -147,7 +152,7 @@ class World:
 
     def scope(self, account: Account, provider: str) -> Scope:
         return Scope(account.id, account.states[provider], self.inventory, self.clock, self.ids, self.outbox,
-                     self.agenda)
+                     self.agenda, self.limits)
 
     def __iter__(self) -> Iterator[Account]:
         return iter(self.accounts.values())
