@@ -7,12 +7,12 @@ import time
 
 import pytest
 import requests
-from helpers import Receiver, free_port, free_port_url
 
 from fakeroute.app import FakerouteApp
 from fakeroute.outbox import Outbox
 from fakeroute.server import FakerouteServer
 from fakeroute.world import Clock, World
+from tests.support.receiver import Receiver, free_port, free_port_url
 
 
 @pytest.fixture

@@ -10,7 +10,9 @@ import time
 
 import pytest
 import requests
-from helpers import FLOWROUTE_AUTH, OWNED, Receiver
+
+from tests.support.flowroute import FLOWROUTE_AUTH, OWNED
+from tests.support.receiver import Receiver
 
 
 def start_cli(*args: str) -> tuple[subprocess.Popen, str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from test_agentmessage_support import (
+
+from tests.support.agentmessage import (
     ACTIVE_CAMPAIGN,
     ADMIN_KEY,
     PENDING_CAMPAIGN,
@@ -19,8 +20,6 @@ from test_agentmessage_support import (
     search,
     walk,
 )
-
-pytest_plugins = ("test_agentmessage_support",)  # the am, am_world and api fixtures
 
 FULFILMENT = timedelta(minutes=15).total_seconds()  # when a 202 bulk order settles, on the fake clock
 

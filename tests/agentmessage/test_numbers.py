@@ -7,7 +7,8 @@ import json
 from datetime import timedelta
 
 import pytest
-from test_agentmessage_support import (
+
+from tests.support.agentmessage import (
     ACTIVE_CAMPAIGN,
     ADMIN_KEY,
     OTHER_CAMPAIGN,
@@ -28,8 +29,7 @@ from test_agentmessage_support import (
     search,
     walk,
 )
-
-pytest_plugins = ("test_agentmessage_support",)  # the am, am_world and api fixtures
+from tests.support.flowroute import FLOWROUTE_AUTH
 
 NUMBER_FIELDS = [
     "id", "number", "number_type", "inbound_url", "status_url", "label", "campaign_id",
@@ -173,8 +173,6 @@ def test_ordering_a_number_the_org_already_owns_is_409(api):
 
 
 def test_a_number_bought_here_is_gone_from_flowroute_too(api, client):
-    from helpers import FLOWROUTE_AUTH
-
     (number,) = search(api, area_code="512", quantity=1)
     listed = client.get("/v2/numbers/available", query_string={"starts_with": number[1:], "limit": 1},
                         headers=FLOWROUTE_AUTH).json["data"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 import requests
-from helpers import FLOWROUTE_KEY, FLOWROUTE_SECRET, OWNED, Receiver, free_port_url
-from test_flowroute_messages import MOBILE, sms
 
 from fakeroute.world import World
+from tests.support.flowroute import FLOWROUTE_KEY, FLOWROUTE_SECRET, MOBILE, OWNED, sms
+from tests.support.receiver import Receiver, free_port_url
 
 
 def api(server_url: str) -> requests.Session:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from helpers import FLOWROUTE_AUTH, MEDIA_TYPE, OTHER_TENANTS, OWNED, OWNED_PLAIN, basic, error_of
+
+from tests.support.flowroute import FLOWROUTE_AUTH, MEDIA_TYPE, OTHER_TENANTS, OWNED, OWNED_PLAIN, basic, error_of
 
 
 def available(api, **params) -> list[dict]:

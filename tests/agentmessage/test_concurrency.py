@@ -6,7 +6,8 @@ import threading
 
 import pytest
 import requests
-from test_agentmessage_support import (
+
+from tests.support.agentmessage import (
     DEFAULT_KEY,
     OTHER_KEY,
     http_agentmessage,
@@ -14,8 +15,6 @@ from test_agentmessage_support import (
     search,
     walk,
 )
-
-pytest_plugins = ("test_agentmessage_support",)  # the am, am_world and api fixtures
 
 
 def test_a_cursor_walk_over_250_numbers_sees_each_once_while_numbers_are_added(am):

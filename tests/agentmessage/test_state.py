@@ -5,20 +5,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from test_agentmessage_support import (
+from werkzeug.test import Client
+
+from fakeroute.app import FakerouteApp
+from fakeroute.providers.agentmessage import SCHEMAS, rendering
+from fakeroute.world import ScenarioError, World
+from tests.support.agentmessage import (
     SUPPORT_ID,
     order,
     search,
     walk,
     wsgi_agentmessage,
 )
-from werkzeug.test import Client
-
-from fakeroute.app import FakerouteApp
-from fakeroute.providers.agentmessage import SCHEMAS, rendering
-from fakeroute.world import ScenarioError, World
-
-pytest_plugins = ("test_agentmessage_support",)  # the am, am_world and api fixtures
 
 
 def test_the_scenario_schema_knows_every_brand_and_campaign_field():

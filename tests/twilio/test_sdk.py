@@ -9,7 +9,10 @@ from datetime import UTC, datetime
 import pytest
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
-from twilio_helpers import (
+
+from fakeroute.providers import PROVIDERS
+from fakeroute.world import World
+from tests.support.twilio import (
     ACCOUNT_SID,
     API_KEY_SECRET,
     API_KEY_SID,
@@ -27,9 +30,6 @@ from twilio_helpers import (
     WsgiHttpClient,
     check_response,
 )
-
-from fakeroute.providers import PROVIDERS
-from fakeroute.world import World
 
 TWILIO = next(p for p in PROVIDERS if p.name == "twilio")
 MakeClient = Callable[..., Client]

@@ -4,68 +4,31 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
-from pathlib import Path
 
 import pytest
 import requests
-from helpers import basic
-from twilio_helpers import (
+from werkzeug.test import Client
+
+from fakeroute.app import FakerouteApp
+from fakeroute.providers import PROVIDERS
+from fakeroute.world import ScenarioError, World, read_scenario
+from tests.support import REPO
+from tests.support.flowroute import basic
+from tests.support.twilio import (
     ACCOUNT_SID,
     AUTH_TOKEN,
     CONFIGURED_NUMBER,
     OTHER_ACCOUNT_SID,
     SIP_DOMAIN,
     TRUNK,
-    Exchange,
-    check_response,
 )
-from werkzeug.test import Client
-
-from fakeroute.app import FakerouteApp
-from fakeroute.providers import PROVIDERS
-from fakeroute.world import ScenarioError, World, read_scenario
 
 TWILIO = next(p for p in PROVIDERS if p.name == "twilio")
 AUTH = basic(ACCOUNT_SID, AUTH_TOKEN)
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-class Answer:
-    def __init__(self, method: str, path: str, status: int, headers: Mapping[str, str], text: str):
-        self.status_code, self.headers, self.text = status, headers, text
-        check_response(Exchange(method, path, status, text))  # every answer is held to the schemas
-
-    def json(self) -> dict:
-        return json.loads(self.text)
-
-
-Send = Callable[..., Answer]
-
-
-@pytest.fixture(params=["wsgi", "http"])
-def twilio(request, app: FakerouteApp) -> Send:
-    """Raw requests to Twilio Routes v2 as the default account: in-process on the real host, or over HTTP
-    to the shared server, where the path alone tells the providers apart."""
-    if request.param == "wsgi":
-        client = Client(app)
-
-        def send(method: str, path: str, headers: dict | None = None, data: str | bytes | None = None) -> Answer:
-            answer = client.open(path, method=method, base_url="https://routes.twilio.com",
-                                 headers={**AUTH, **(headers or {})}, data=data)
-            return Answer(method, path, answer.status_code, answer.headers, answer.get_data(as_text=True))
-    else:
-        url = request.getfixturevalue("server_url")
-        session = requests.Session()
-
-        def send(method: str, path: str, headers: dict | None = None, data: str | bytes | None = None) -> Answer:
-            answer = session.request(method, url + path, headers={**AUTH, **(headers or {})}, data=data, timeout=10)
-            return Answer(method, path, answer.status_code, answer.headers, answer.text)
-
-    return send
-
-
-def error_of(answer: Answer, status: int, code: int) -> dict:
+def error_of(answer, status: int, code: int) -> dict:
     assert answer.status_code == status, answer.text
     assert answer.headers["Content-Type"] == "application/json"
     body = answer.json()
@@ -280,7 +243,7 @@ def test_a_bad_twilio_section_is_refused_with_a_message_naming_the_entry(change,
 
 # -- docs/twilio.md ---------------------------------------------------------------------------------
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "twilio.md"
+DOC = REPO / "docs" / "twilio.md"
 
 
 def test_the_docs_sdk_example_runs_against_the_server(server_url, monkeypatch):

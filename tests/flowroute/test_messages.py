@@ -5,21 +5,15 @@ from __future__ import annotations
 import copy
 
 import pytest
-from helpers import MEDIA_TYPE, OTHER_TENANTS, OWNED, OWNED_PLAIN, basic, error_of
 from werkzeug.test import Client
 
 from fakeroute.app import FakerouteApp
 from fakeroute.providers.flowroute import add_delivery_rule, receive_message
 from fakeroute.world import ScenarioError, World
+from tests.support.flowroute import MEDIA_TYPE, MOBILE, OTHER_TENANTS, OWNED, OWNED_PLAIN, basic, error_of, sms
 
-MOBILE = "12065551234"  # a valid number nobody in the scenario owns: the far end of the conversation
 DLR_URL = "https://customer.example/flowroute/dlr"
 HISTORY_IDS = ["mdr2-ca82be46e6ba11e79d08862d092cf73d", "mdr2-39cadeace66e11e7aff806cd7f24ba2d"]  # default scenario
-
-
-def sms(to: str = MOBILE, sender: str = OWNED, body: str = "Hello there how are you?", **extra) -> dict:
-    """The JSON:API body Flowroute's documentation and the SDK demo send."""
-    return {"data": {"type": "message", "attributes": {"to": to, "from": sender, "body": body, **extra}}}
 
 
 def send(flowroute, **attributes) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import OTHER_TENANTS, OWNED, OWNED_PLAIN, basic, error_of
+
+from tests.support.flowroute import OTHER_TENANTS, OWNED, OWNED_PLAIN, basic, error_of
 
 
 def new_route(route_type: str, value, alias: str, **extra) -> str:

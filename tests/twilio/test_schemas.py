@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fakeroute.providers.twilio import SCHEMAS
 from fakeroute.providers.twilio.routes import OPERATIONS
+from tests.support import REPO
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SEED = REPO_ROOT.parent / "shared" / "seeds" / "004_81b5311f82ecede2.txt"  # CI clones shared/ beside the repo
+SEED = REPO.parent / "shared" / "seeds" / "004_81b5311f82ecede2.txt"  # CI clones shared/ beside the repo
 
 COMPONENTS = {
     "routes.v2.phone_number": "response_phone_number",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from test_agentmessage_support import (
+
+from tests.support.agentmessage import (
     ADMIN_KEY,
     DEFAULT_KEY,
     OTHER_CAMPAIGN,
@@ -21,8 +22,6 @@ from test_agentmessage_support import (
     walk,
     wsgi_agentmessage,
 )
-
-pytest_plugins = ("test_agentmessage_support",)  # the am, am_world and api fixtures
 
 # -- authentication ---------------------------------------------------------------------------------
 

@@ -1,8 +1,4 @@
-"""Shared by the AgentMessage tests: the default scenario's keys and ids, a client per key, envelope checks.
-
-No tests here. The other ``test_agentmessage_*`` modules import the fixtures (``am``, ``am_world``)
-and helpers from this one.
-"""
+"""AgentMessage in the default scenario: its keys and ids, a client per key, envelope checks, calls most tests make."""
 
 from __future__ import annotations
 
@@ -11,10 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from werkzeug.test import Client
-
-from fakeroute.world import World
 
 HOST = "https://api.agentmsg.io"
 
@@ -121,26 +114,6 @@ def http_agentmessage(url: str, key: str | None = DEFAULT_KEY) -> AgentMessage:
         return Answer(response.status_code, dict(response.headers), response.content)
 
     return AgentMessage("http", send, key)
-
-
-@pytest.fixture(params=["wsgi", "http"])
-def am(request: pytest.FixtureRequest, client: Client) -> AgentMessage:
-    """The default org's API with its all-scopes key, in-process and over real HTTP."""
-    if request.param == "wsgi":
-        return wsgi_agentmessage(client)
-    return http_agentmessage(request.getfixturevalue("server_url"))
-
-
-@pytest.fixture
-def am_world(request: pytest.FixtureRequest, am: AgentMessage, world: World) -> World:
-    """The World behind ``am``, whichever way it is reached (to move its clock)."""
-    return world if am.mode == "wsgi" else request.getfixturevalue("live_world")
-
-
-@pytest.fixture
-def api(client: Client) -> AgentMessage:
-    """In-process only, for the many small error cases."""
-    return wsgi_agentmessage(client)
 
 
 def error_of(answer: Answer, status: int, code: str) -> dict[str, Any]:
