@@ -1,4 +1,4 @@
-"""Shared fixtures for fakeroute's own tests: a World, its WSGI app, a werkzeug client, a live server."""
+"""Fixtures every folder shares: a World, its WSGI app, a werkzeug client, a live server, and the dual-mode target."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from werkzeug.test import Client
 from fakeroute.app import FakerouteApp
 from fakeroute.server import FakerouteServer
 from fakeroute.world import World
+from tests.support.harness import MODES, Target
 
 
 @pytest.fixture
@@ -43,3 +44,14 @@ def server_url(live_server: FakerouteServer, live_world: World) -> str:
     """A running server over real HTTP, reset to the seeded scenario for each test."""
     live_world.reset()
     return live_server.url
+
+
+@pytest.fixture(params=MODES)
+def target(request: pytest.FixtureRequest) -> Iterator[Target]:
+    """Where a dual-mode test's calls land: in-process on ``app`` (``wsgi``), or on the live server (``http``)."""
+    if request.param == "wsgi":
+        target = Target.wsgi(request.getfixturevalue("app"))
+    else:
+        target = Target.http(request.getfixturevalue("server_url"), request.getfixturevalue("live_world"))
+    yield target
+    target.close()

@@ -391,13 +391,13 @@ def test_release_recycles_the_number_and_it_is_gone(am):
     error_of(am.delete(number_path(SUPPORT_ID)), 404, "NOT_FOUND")  # releasing twice
 
 
-def test_a_released_number_sits_out_a_30_day_quarantine_then_returns_without_routing(am, am_world):
+def test_a_released_number_sits_out_a_30_day_quarantine_then_returns_without_routing(am):
     am.delete(number_path(SUPPORT_ID))
     assert search(am, pattern="+14155550123") == []
     error_of(am.post("/v1/phone-numbers/orders", json={"numbers": ["+14155550123"]}), 409, "INSUFFICIENT_INVENTORY")
-    am_world.clock.advance(timedelta(days=30).total_seconds() - 5)
+    am.world.clock.advance(timedelta(days=30).total_seconds() - 5)
     assert search(am, pattern="+14155550123") == []
-    am_world.clock.advance(10)
+    am.world.clock.advance(10)
     assert search(am, pattern="+14155550123") == ["+14155550123"]
     (again,) = order(am, ["+14155550123"])
     assert again["id"] != SUPPORT_ID
@@ -416,10 +416,10 @@ def test_return_to_carrier_reads_booleans_as_clients_send_them(api, flag):
     error_of(api.delete(number_path(SUPPORT_ID), params={"return_to_carrier": flag}), 403, "FORBIDDEN")
 
 
-def test_return_to_carrier_with_the_admin_scope_gives_the_number_up_for_good(am, am_world):
+def test_return_to_carrier_with_the_admin_scope_gives_the_number_up_for_good(am):
     admin = am.as_key(ADMIN_KEY)
     assert admin.delete(number_path(SUPPORT_ID), params={"return_to_carrier": "true"}).data == {"status": "released"}
-    am_world.clock.advance(timedelta(days=365).total_seconds())
+    am.world.clock.advance(timedelta(days=365).total_seconds())
     assert search(am, pattern="+14155550123") == []
 
 

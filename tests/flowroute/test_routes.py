@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from tests.support.flowroute import OTHER_TENANTS, OWNED, OWNED_PLAIN, basic, error_of
+from tests.support.flowroute import OTHER_TENANTS, OWNED, OWNED_PLAIN, error_of
+from tests.support.harness import basic
 
 
 def new_route(route_type: str, value, alias: str, **extra) -> str:

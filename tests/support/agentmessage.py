@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from typing import Any
 
-from werkzeug.test import Client
+from tests.support.harness import Answer, Api, Target, bearer
 
-HOST = "https://api.agentmsg.io"
+HOST = "api.agentmsg.io"
 
 # API keys of the default scenario (fakeroute/fixtures/default.json).
 DEFAULT_KEY = "am_test_fakeroute_default"  # every documented scope but the admin one
@@ -39,16 +38,8 @@ UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 
 
-class Answer:
-    """One response, the same whether it came in-process or over a socket."""
-
-    def __init__(self, status: int, headers: dict[str, str], content: bytes):
-        self.status_code = status
-        self.headers = {k.lower(): v for k, v in headers.items()}
-        self.content = content
-
-    def json(self) -> Any:
-        return json.loads(self.content)
+class Envelope(Answer):
+    """An answer of AgentMessage's: ``data`` reads a successful envelope."""
 
     @property
     def data(self) -> Any:
@@ -57,63 +48,18 @@ class Answer:
         assert body["success"] is True and "error" not in body, self
         return body["data"]
 
-    def __repr__(self) -> str:
-        return f"<{self.status_code} {self.content[:400]!r}>"
 
-
-Send = Callable[..., Answer]
-
-
-class AgentMessage:
+class AgentMessageApi(Api):
     """AgentMessage's API as one API key sees it."""
 
-    def __init__(self, mode: str, send: Send, key: str | None = DEFAULT_KEY):
-        self.mode = mode
-        self._send = send
-        self.key = key
-
-    def as_key(self, key: str | None) -> AgentMessage:
-        return AgentMessage(self.mode, self._send, key)
-
-    def request(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None,
-                headers: dict[str, str] | None = None, data: bytes | str | None = None) -> Answer:
-        sent = {"Authorization": f"Bearer {self.key}"} if self.key is not None else {}
-        sent.update(headers or {})
-        return self._send(method, path, json=json, params=params, headers=sent, data=data)
-
-    def get(self, path: str, **kwargs: Any) -> Answer:
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> Answer:
-        return self.request("POST", path, **kwargs)
-
-    def patch(self, path: str, **kwargs: Any) -> Answer:
-        return self.request("PATCH", path, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> Answer:
-        return self.request("DELETE", path, **kwargs)
+    def as_key(self, key: str | None) -> AgentMessageApi:
+        """The same API for another key (None: no Authorization header at all)."""
+        return self.as_caller(bearer(key) if key is not None else {})
 
 
-def wsgi_agentmessage(client: Client, key: str | None = DEFAULT_KEY) -> AgentMessage:
-    def send(method, path, *, json, params, headers, data):
-        response = client.open(path, method=method, base_url=HOST, json=json, query_string=params,
-                               headers=headers, data=data)
-        return Answer(response.status_code, dict(response.headers), response.get_data())
-
-    return AgentMessage("wsgi", send, key)
-
-
-def http_agentmessage(url: str, key: str | None = DEFAULT_KEY) -> AgentMessage:
-    import requests
-
-    session = requests.Session()
-
-    def send(method, path, *, json, params, headers, data):
-        response = session.request(method, url + path, json=json, params=params, headers=headers, data=data,
-                                   timeout=10)
-        return Answer(response.status_code, dict(response.headers), response.content)
-
-    return AgentMessage("http", send, key)
+def agentmessage(target: Target, key: str | None = DEFAULT_KEY) -> AgentMessageApi:
+    """AgentMessage's API on ``target`` as ``key`` sees it."""
+    return AgentMessageApi(target, "agentmessage", HOST, bearer(key) if key is not None else {}, answer=Envelope)
 
 
 def error_of(answer: Answer, status: int, code: str) -> dict[str, Any]:
@@ -136,19 +82,19 @@ def details_of(answer: Answer, status: int, code: str) -> dict[str, str]:
     return error["details"]
 
 
-def search(api: AgentMessage, **criteria: Any) -> list[str]:
+def search(api: AgentMessageApi, **criteria: Any) -> list[str]:
     answer = api.post("/v1/phone-numbers/search", json=criteria)
     assert answer.status_code == 200, answer
     return [item["number"] for item in answer.data]
 
 
-def order(api: AgentMessage, numbers: list[str], **routing: Any) -> list[dict[str, Any]]:
+def order(api: AgentMessageApi, numbers: list[str], **routing: Any) -> list[dict[str, Any]]:
     answer = api.post("/v1/phone-numbers/orders", json={"numbers": numbers, **routing})
     assert answer.status_code == 200, answer
     return answer.data
 
 
-def walk(api: AgentMessage, between: Callable[[int], None] | None = None, **params: Any) -> list[dict[str, Any]]:
+def walk(api: AgentMessageApi, between: Callable[[int], None] | None = None, **params: Any) -> list[dict[str, Any]]:
     """Every page of GET /v1/phone-numbers until next_cursor is null; ``between(page)`` runs between pages."""
     seen: list[dict[str, Any]] = []
     query = dict(params)

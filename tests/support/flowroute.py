@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import base64
+from tests.support.harness import basic
 
 HOST = "api.flowroute.com"
 FLOWROUTE_KEY = "fakeroute"
 FLOWROUTE_SECRET = "fakeroute-secret"
-
-
-def basic(user: str, password: str) -> dict[str, str]:
-    token = base64.b64encode(f"{user}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
-
 
 FLOWROUTE_AUTH = basic(FLOWROUTE_KEY, FLOWROUTE_SECRET)
 

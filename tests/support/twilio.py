@@ -1,20 +1,22 @@
-"""Twilio test support: the default scenario's credentials, SDK HTTP clients that remember every exchange
-(one in-process over WSGI, one over real HTTP), and the check of each answer against the response schemas."""
+"""Twilio in the default scenario: its credentials and resources, answers held to the response schemas, and
+HTTP clients for the SDK that remember every answer (one in-process through the harness, one over real HTTP)."""
 
 from __future__ import annotations
 
-import base64
-import json
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
-from werkzeug.test import Client
+from werkzeug.datastructures import Headers
 
+from fakeroute.providers import PROVIDERS
 from fakeroute.providers.twilio import SCHEMAS
+from tests.support.harness import Answer, Target, basic
+
+HOST = "routes.twilio.com"
+TWILIO = next(p for p in PROVIDERS if p.name == "twilio")
 
 ACCOUNT_SID = "ACfa4e7000000000000000000000000001"
 AUTH_TOKEN = "fakeroute-auth-token"
@@ -22,6 +24,7 @@ API_KEY_SID = "SKfa4e7000000000000000000000000001"
 API_KEY_SECRET = "fakeroute-api-key-secret"
 OTHER_ACCOUNT_SID = "ACfa4e7000000000000000000000000002"
 OTHER_AUTH_TOKEN = "fakeroute-other-auth-token"
+AUTH = basic(ACCOUNT_SID, AUTH_TOKEN)
 
 # The default account's resources (fakeroute/fixtures/default.json).
 CONFIGURED_NUMBER = "+12065550100"  # us1, "Seattle office"; also a Flowroute number of the account
@@ -36,33 +39,35 @@ RESPONSE_SCHEMAS = {"PhoneNumbers": "response_phone_number", "SipDomains": "resp
                     "Trunks": "response_trunks"}
 
 
-@dataclass
-class Exchange:
-    method: str
-    path: str
-    status: int
-    text: str
-
-
-def check_response(exchange: Exchange) -> None:
+def check_response(answer: Answer) -> None:
     """A success is one of the three resources of seed 004; anything else is a Twilio error body."""
-    body = json.loads(exchange.text)
-    if exchange.status == 200:
-        schema = SCHEMAS[RESPONSE_SCHEMAS[exchange.path.split("/")[2]]]
+    body = answer.json()
+    if answer.status_code == 200:
+        schema = SCHEMAS[RESPONSE_SCHEMAS[answer.path.split("/")[2]]]
     else:
         schema = SCHEMAS["response_error"]
-        assert body["status"] == exchange.status, exchange
+        assert body["status"] == answer.status_code, answer
     problem = schema.first_violation(body)
-    assert problem is None, f"{exchange.method} {exchange.path} -> {exchange.status}: {problem}"
+    assert problem is None, f"{answer.method} {answer.path} -> {answer.status_code}: {problem}"
 
 
-class WsgiHttpClient(HttpClient):
-    """``Client(sid, token, http_client=WsgiHttpClient(app))``: the SDK's own URLs, answered in-process."""
+class CheckedAnswer(Answer):
+    """An answer of Twilio's, held to the response schemas as it arrives."""
 
-    def __init__(self, app: Any):
+    def __init__(self, *args: Any):
+        super().__init__(*args)
+        check_response(self)
+
+
+class InProcessHttpClient(HttpClient):
+    """``Client(sid, token, http_client=InProcessHttpClient(target))``: the SDK's own URLs, answered by the
+    harness's in-process target."""
+
+    def __init__(self, target: Target):
+        assert target.mode == "wsgi", "over HTTP the SDK's own client does the talking"
         super().__init__(logger=None, is_async=False)
-        self._client = Client(app)
-        self.exchanges: list[Exchange] = []
+        self._target = target
+        self.answers: list[Answer] = []
 
     def request(
         self,
@@ -76,27 +81,27 @@ class WsgiHttpClient(HttpClient):
         allow_redirects: bool = False,
     ) -> Response:
         parts = urlsplit(url)
-        headers = dict(headers or {})
+        sent = Headers(headers or {})
         if auth is not None:
-            headers["Authorization"] = "Basic " + base64.b64encode(":".join(auth).encode()).decode()
-        answer = self._client.open(
-            parts.path, base_url=f"{parts.scheme}://{parts.netloc}", method=method.upper(), headers=headers,
-            query_string=urlencode(params or {}, doseq=True),
-            data=urlencode(data, doseq=True) if data else None,  # form-encoded, as requests would
-        )
-        text = answer.get_data(as_text=True)
-        self.exchanges.append(Exchange(method.upper(), parts.path, answer.status_code, text))
-        return Response(answer.status_code, text, dict(answer.headers))
+            sent.update(basic(*auth))
+        query = urlencode(params or {}, doseq=True)
+        body = urlencode(data, doseq=True).encode() if data else None  # form-encoded, as requests would
+        status, answer_headers, content = self._target.send(method.upper(), parts.netloc, parts.path + (
+            f"?{query}" if query else ""), sent, body)
+        answer = Answer("twilio", method.upper(), parts.path, status, answer_headers, content)
+        self.answers.append(answer)
+        return Response(status, answer.text, dict(answer_headers.items()))
 
 
 class RecordingHttpClient(TwilioHttpClient):
-    """The SDK's own HTTP client (requests, a real socket), remembering each exchange."""
+    """The SDK's own HTTP client (requests, a real socket), remembering each answer."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.exchanges: list[Exchange] = []
+        self.answers: list[Answer] = []
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
         response = super().request(method, url, *args, **kwargs)
-        self.exchanges.append(Exchange(method.upper(), urlsplit(url).path, response.status_code, response.text))
+        self.answers.append(Answer("twilio", method.upper(), urlsplit(url).path, response.status_code,
+                                   Headers(response.headers), response.text.encode()))
         return response

@@ -1,50 +1,57 @@
-"""Twilio's fixtures: raw requests to Routes v2 as the default account, in-process and over real HTTP."""
+"""Twilio's fixtures: raw requests to Routes v2 (``twilio``) and SDK clients (``make_client``, ``twilio_client``)
+as the default account, in-process and over real HTTP; every answer is held to the response schemas."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator
 
 import pytest
-import requests
-from werkzeug.test import Client
+from twilio.rest import Client
 
-from fakeroute.app import FakerouteApp
-from tests.support.flowroute import basic
-from tests.support.twilio import ACCOUNT_SID, AUTH_TOKEN, Exchange, check_response
+from tests.support.harness import Api, Target
+from tests.support.twilio import (
+    ACCOUNT_SID,
+    AUTH,
+    AUTH_TOKEN,
+    HOST,
+    CheckedAnswer,
+    InProcessHttpClient,
+    RecordingHttpClient,
+    check_response,
+)
 
-AUTH = basic(ACCOUNT_SID, AUTH_TOKEN)
-
-
-class Answer:
-    def __init__(self, method: str, path: str, status: int, headers: Mapping[str, str], text: str):
-        self.status_code, self.headers, self.text = status, headers, text
-        check_response(Exchange(method, path, status, text))  # every answer is held to the schemas
-
-    def json(self) -> dict:
-        return json.loads(self.text)
+MakeClient = Callable[..., Client]
 
 
-Send = Callable[..., Answer]
+@pytest.fixture
+def twilio(target: Target) -> Api:
+    """Raw requests to Twilio Routes v2 as the default account, each answer checked as it arrives."""
+    return target.api("twilio", HOST, AUTH, answer=CheckedAnswer)
 
 
-@pytest.fixture(params=["wsgi", "http"])
-def twilio(request, app: FakerouteApp) -> Send:
-    """Raw requests to Twilio Routes v2 as the default account: in-process on the real host, or over HTTP
-    to the shared server, where the path alone tells the providers apart."""
-    if request.param == "wsgi":
-        client = Client(app)
+@pytest.fixture
+def make_client(target: Target, monkeypatch: pytest.MonkeyPatch) -> Iterator[MakeClient]:
+    """The unmodified SDK for any credentials: in-process through the harness, or over HTTP through the SDK's own
+    client. After the test, every answer the clients got is held to the schemas."""
+    for variable in ("TWILIO_EDGE", "TWILIO_REGION"):  # they would rewrite the fake's host name
+        monkeypatch.delenv(variable, raising=False)
+    made: list[InProcessHttpClient | RecordingHttpClient] = []
 
-        def send(method: str, path: str, headers: dict | None = None, data: str | bytes | None = None) -> Answer:
-            answer = client.open(path, method=method, base_url="https://routes.twilio.com",
-                                 headers={**AUTH, **(headers or {})}, data=data)
-            return Answer(method, path, answer.status_code, answer.headers, answer.get_data(as_text=True))
-    else:
-        url = request.getfixturevalue("server_url")
-        session = requests.Session()
+    def make(username: str = ACCOUNT_SID, password: str = AUTH_TOKEN, **kwargs) -> Client:
+        http = InProcessHttpClient(target) if target.mode == "wsgi" else RecordingHttpClient()
+        made.append(http)
+        client = Client(username, password, http_client=http, **kwargs)
+        client.routes.base_url = target.base(HOST)
+        return client
 
-        def send(method: str, path: str, headers: dict | None = None, data: str | bytes | None = None) -> Answer:
-            answer = session.request(method, url + path, headers={**AUTH, **(headers or {})}, data=data, timeout=10)
-            return Answer(method, path, answer.status_code, answer.headers, answer.text)
+    yield make
+    answers = [answer for http in made for answer in http.answers]
+    assert answers, "the test made no request"
+    for answer in answers:
+        check_response(answer)
 
-    return send
+
+@pytest.fixture
+def twilio_client(make_client: MakeClient) -> Client:
+    """The SDK client of the default account."""
+    return make_client()
