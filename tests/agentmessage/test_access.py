@@ -15,12 +15,11 @@ from tests.support.agentmessage import (
     SUPPORT_ID,
     ULID,
     VERIFIED_BRAND,
-    details_of,
-    error_of,
     order,
     search,
     walk,
 )
+from tests.support.errors import details_of, error_of
 
 # -- authentication ---------------------------------------------------------------------------------
 

@@ -15,11 +15,10 @@ from tests.support.agentmessage import (
     SUPPORT_ID,
     TOLL_FREE_ID,
     UNKNOWN_ID,
-    details_of,
-    error_of,
     search,
     walk,
 )
+from tests.support.errors import details_of, error_of
 
 FULFILMENT = timedelta(minutes=15).total_seconds()  # when a 202 bulk order settles, on the fake clock
 

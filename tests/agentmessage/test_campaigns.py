@@ -16,9 +16,8 @@ from tests.support.agentmessage import (
     VERIFIED_BRAND,
     VETTED_BRAND,
     VETTED_CAMPAIGN,
-    details_of,
-    error_of,
 )
+from tests.support.errors import details_of, error_of
 
 ORG_ID = "0190a1b2-c3d4-4e5f-8a6b-7c8d9e0f1a2b"  # the default org
 

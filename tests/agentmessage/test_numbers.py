@@ -23,12 +23,11 @@ from tests.support.agentmessage import (
     UNKNOWN_ID,
     UNVERIFIED_CAMPAIGN,
     VETTED_CAMPAIGN,
-    details_of,
-    error_of,
     order,
     search,
     walk,
 )
+from tests.support.errors import details_of, error_of
 from tests.support.flowroute import FLOWROUTE_AUTH
 
 NUMBER_FIELDS = [

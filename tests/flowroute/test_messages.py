@@ -10,7 +10,8 @@ from werkzeug.test import Client
 from fakeroute.app import FakerouteApp
 from fakeroute.providers.flowroute import add_delivery_rule, receive_message
 from fakeroute.world import ScenarioError, World
-from tests.support.flowroute import MEDIA_TYPE, MOBILE, OTHER_TENANTS, OWNED, OWNED_PLAIN, error_of, sms
+from tests.support.errors import error_of
+from tests.support.flowroute import MEDIA_TYPE, MOBILE, OTHER_TENANTS, OWNED, OWNED_PLAIN, sms
 from tests.support.harness import basic
 
 DLR_URL = "https://customer.example/flowroute/dlr"

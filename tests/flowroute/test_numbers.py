@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.flowroute import FLOWROUTE_AUTH, MEDIA_TYPE, OTHER_TENANTS, OWNED, OWNED_PLAIN, error_of
+from tests.support.errors import error_of
+from tests.support.flowroute import FLOWROUTE_AUTH, MEDIA_TYPE, OTHER_TENANTS, OWNED, OWNED_PLAIN
 from tests.support.harness import basic
 
 

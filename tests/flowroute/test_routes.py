@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from tests.support.flowroute import OTHER_TENANTS, OWNED, OWNED_PLAIN, error_of
+from tests.support.errors import error_of
+from tests.support.flowroute import OTHER_TENANTS, OWNED, OWNED_PLAIN
 from tests.support.harness import basic
 
 

@@ -62,26 +62,6 @@ def agentmessage(target: Target, key: str | None = DEFAULT_KEY) -> AgentMessageA
     return AgentMessageApi(target, "agentmessage", HOST, bearer(key) if key is not None else {}, answer=Envelope)
 
 
-def error_of(answer: Answer, status: int, code: str) -> dict[str, Any]:
-    """The ``error`` of an error envelope, checked: status, code, message, request id in body and header."""
-    assert answer.status_code == status, answer
-    assert answer.headers["content-type"].startswith("application/json")
-    body = answer.json()
-    assert body["success"] is False and "meta" not in body, body
-    error = body["error"]
-    assert error["code"] == code, body
-    assert isinstance(error["message"], str) and error["message"]
-    assert ULID.match(error["request_id"]) and error["request_id"] == answer.headers["x-request-id"]
-    assert set(error) <= {"code", "message", "request_id", "details"}
-    return error
-
-
-def details_of(answer: Answer, status: int, code: str) -> dict[str, str]:
-    error = error_of(answer, status, code)
-    assert isinstance(error.get("details"), dict) and error["details"], error
-    return error["details"]
-
-
 def search(api: AgentMessageApi, **criteria: Any) -> list[str]:
     answer = api.post("/v1/phone-numbers/search", json=criteria)
     assert answer.status_code == 200, answer

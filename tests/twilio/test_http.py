@@ -12,6 +12,7 @@ from werkzeug.test import Client
 from fakeroute.app import FakerouteApp
 from fakeroute.world import ScenarioError, World, read_scenario
 from tests.support import REPO
+from tests.support.errors import error_of
 from tests.support.harness import basic
 from tests.support.twilio import (
     ACCOUNT_SID,
@@ -25,14 +26,6 @@ from tests.support.twilio import (
 )
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-
-
-def error_of(answer, status: int, code: int) -> dict:
-    assert answer.status_code == status, answer.text
-    assert answer.headers["Content-Type"] == "application/json"
-    body = answer.json()
-    assert body["code"] == code and body["more_info"] == f"https://www.twilio.com/docs/errors/{code}"
-    return body
 
 
 # -- paths ----------------------------------------------------------------------------------------
