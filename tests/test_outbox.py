@@ -12,7 +12,7 @@ from fakeroute.app import FakerouteApp
 from fakeroute.outbox import Outbox
 from fakeroute.server import FakerouteServer
 from fakeroute.world import Clock, World
-from tests.support.receiver import Receiver, free_port, free_port_url
+from tests.support.receiver import HOLD_LIMIT, Receiver, free_port, free_port_url
 
 
 @pytest.fixture
@@ -79,18 +79,22 @@ def test_a_failing_receiver_is_retried_until_it_answers_2xx(outbox: Outbox):
     assert [(a.status, a.error) for a in webhook.attempts] == [(500, "HTTP 500"), (503, "HTTP 503"), (200, None)]
 
 
-def test_recording_never_waits_for_the_network(outbox: Outbox):
+def test_recording_never_waits_for_the_network(clock: Clock):
+    outbox = Outbox(clock, timeout=2 * HOLD_LIMIT)  # it waits for a held answer for as long as the test holds it
     outbox.start_delivery()
-    with Receiver(hold=True) as receiver:
-        webhook = outbox.record("flowroute", "default", "dlr", receiver.url, {"n": 1})
-        # Back already, while the receiver holds the POST unanswered until released: had record() waited for the
-        # answer, it would have come back only when the receiver gave up holding, with the attempt made.
-        assert receiver.wait_for_arrival(1)
-        assert webhook.attempts == [] and webhook.state == "pending"
-        receiver.release()
-        receiver.wait_for(1)
-        assert outbox.drain()
-    assert webhook.state == "delivered" and [a.status for a in webhook.attempts] == [200]
+    try:
+        with Receiver(hold=True) as receiver:
+            webhook = outbox.record("flowroute", "default", "dlr", receiver.url, {"n": 1})
+            # Back already, while the receiver holds the POST unanswered until released: had record() waited for
+            # the answer, it would have come back only when the receiver gave up holding, with the attempt made.
+            assert receiver.wait_for_arrival(1)
+            assert webhook.attempts == [] and webhook.state == "pending"
+            receiver.release()
+            receiver.wait_for(1)
+            assert outbox.drain()
+        assert webhook.state == "delivered" and [a.status for a in webhook.attempts] == [200]
+    finally:
+        outbox.stop_delivery()
 
 
 def test_a_receiver_that_is_down_fails_after_every_retry_and_nothing_is_lost(outbox: Outbox):

@@ -1,4 +1,4 @@
-"""AgentMessage in the default scenario: its keys and ids, a client per key, envelope checks, calls most tests make."""
+"""AgentMessage in the default scenario: its keys and ids, its API as one key sees it, the calls most tests make."""
 
 from __future__ import annotations
 

@@ -145,10 +145,10 @@ class Api:
             data = jsonlib.dumps(json)
             sent.setdefault("Content-Type", "application/json")
         body = data.encode() if isinstance(data, str) else data
-        target = path
+        with_query = path
         if params:
-            target += ("&" if "?" in path else "?") + urlencode(params, doseq=True)
-        status, answer_headers, content = self.target.send(method, self.host, target, sent, body)
+            with_query += ("&" if "?" in path else "?") + urlencode(params, doseq=True)
+        status, answer_headers, content = self.target.send(method, self.host, with_query, sent, body)
         return self._answer(self.provider, method, path.partition("?")[0], status, answer_headers, content)
 
     def get(self, path: str, **kwargs: Any) -> Answer:

@@ -85,9 +85,9 @@ class InProcessHttpClient(HttpClient):
         if auth is not None:
             sent.update(basic(*auth))
         query = urlencode(params or {}, doseq=True)
+        path = f"{parts.path}?{query}" if query else parts.path
         body = urlencode(data, doseq=True).encode() if data else None  # form-encoded, as requests would
-        status, answer_headers, content = self._target.send(method.upper(), parts.netloc, parts.path + (
-            f"?{query}" if query else ""), sent, body)
+        status, answer_headers, content = self._target.send(method.upper(), parts.netloc, path, sent, body)
         answer = Answer("twilio", method.upper(), parts.path, status, answer_headers, content)
         self.answers.append(answer)
         return Response(status, answer.text, dict(answer_headers.items()))
