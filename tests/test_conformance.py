@@ -14,22 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from helpers import basic
 from jsonschema import Draft202012Validator
-from test_agentmessage_support import (
-    ACTIVE_CAMPAIGN,
-    ADMIN_KEY,
-    OTHER_CAMPAIGN,
-    PENDING_CAMPAIGN,
-    PLAIN_ID,
-    READONLY_KEY,
-    REJECTED_CAMPAIGN,
-    SUPPORT_ID,
-    UNKNOWN_ID,
-    UNVERIFIED_BRAND,
-    VERIFIED_BRAND,
-    VETTED_CAMPAIGN,
-)
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.test import Client
@@ -46,6 +31,21 @@ from fakeroute.providers import PROVIDERS
 from fakeroute.providers.base import Provider
 from fakeroute.validation import SchemaStore
 from fakeroute.world import World
+from tests.support.agentmessage import (
+    ACTIVE_CAMPAIGN,
+    ADMIN_KEY,
+    OTHER_CAMPAIGN,
+    PENDING_CAMPAIGN,
+    PLAIN_ID,
+    READONLY_KEY,
+    REJECTED_CAMPAIGN,
+    SUPPORT_ID,
+    UNKNOWN_ID,
+    UNVERIFIED_BRAND,
+    VERIFIED_BRAND,
+    VETTED_CAMPAIGN,
+)
+from tests.support.harness import basic
 
 BY_NAME = {p.name: p for p in PROVIDERS}
 HOSTS = {"flowroute": "https://api.flowroute.com", "twilio": "https://routes.twilio.com",
@@ -59,7 +59,7 @@ SHARED_FILES = {"response_common", ERROR_SCHEMA}  # response files that belong t
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 BODY_LIMIT = 1 << 20  # bodies over 1 MiB get a 413 (docs/*.md)
 
-# The default scenario's resources (fakeroute/fixtures/default.json) not named in test_agentmessage_support.
+# The default scenario's resources (fakeroute/fixtures/default.json) not named in tests/support/agentmessage.py.
 FR_NUMBER, FR_PLAIN, FR_OTHERS = "12065550100", "16465550123", "13125550199"  # Flowroute: default's two, other's
 FR_OUTBOUND_MDR = "mdr2-39cadeace66e11e7aff806cd7f24ba2d"
 FR_INBOUND_MDR = "mdr2-ca82be46e6ba11e79d08862d092cf73d"

@@ -6,11 +6,12 @@ import threading
 from html.parser import HTMLParser
 
 import pytest
-from helpers import FLOWROUTE_AUTH, OTHER_TENANTS, OWNED, OWNED_PLAIN, basic
 from werkzeug.test import Client
 
 from fakeroute import dashboard
 from fakeroute.world import World
+from tests.support.flowroute import FLOWROUTE_AUTH, OTHER_TENANTS, OWNED, OWNED_PLAIN
+from tests.support.harness import basic
 
 FLOWROUTE = "https://api.flowroute.com"
 TWILIO = "https://routes.twilio.com"

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 import requests
-from helpers import FLOWROUTE_AUTH
 
 from fakeroute.app import FakerouteApp
 from fakeroute.server import FakerouteServer
 from fakeroute.world import World
+from tests.support.flowroute import FLOWROUTE_AUTH
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
 from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402

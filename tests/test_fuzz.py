@@ -12,12 +12,12 @@ import random
 import re
 
 import pytest
-from helpers import FLOWROUTE_AUTH
 from werkzeug.test import Client
 
 from fakeroute.app import FakerouteApp
 from fakeroute.providers import PROVIDERS
 from fakeroute.world import World
+from tests.support.flowroute import FLOWROUTE_AUTH
 
 AUTH = {
     "flowroute": FLOWROUTE_AUTH,

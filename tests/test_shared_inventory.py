@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import FLOWROUTE_AUTH
+from tests.support.flowroute import FLOWROUTE_AUTH
 
 AGENTMESSAGE_AUTH = {"Authorization": "Bearer am_test_fakeroute_default"}
 QUARANTINED_ID = "7c1f0a2d-9e8b-4c3a-9d2e-1f0a2b3c4d5e"  # +14155550123 in the default scenario

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 import requests
-from acme import AcmeProvider
 from werkzeug.test import Client
 
 from fakeroute.app import FakerouteApp
 from fakeroute.providers import PROVIDERS
 from fakeroute.server import FakerouteServer
 from fakeroute.world import World
+from tests.fourth_provider.acme import AcmeProvider
 
 SCENARIO = str(Path(__file__).parent / "scenario.json")
 ACME = AcmeProvider()

@@ -6,16 +6,16 @@ import threading
 
 import pytest
 import requests
-from test_agentmessage_support import (
+
+from tests.support.agentmessage import (
     DEFAULT_KEY,
     OTHER_KEY,
-    http_agentmessage,
+    agentmessage,
     order,
     search,
     walk,
 )
-
-pytest_plugins = ("test_agentmessage_support",)  # the am, am_world and api fixtures
+from tests.support.harness import Target
 
 
 def test_a_cursor_walk_over_250_numbers_sees_each_once_while_numbers_are_added(am):
@@ -50,10 +50,10 @@ def test_deleting_the_row_a_cursor_points_at_does_not_break_the_walk(am):
 
 
 @pytest.mark.parametrize("contenders", [2, 8])
-def test_concurrent_orders_for_the_same_number_exactly_one_wins(server_url, contenders):
+def test_concurrent_orders_for_the_same_number_exactly_one_wins(server_url, live_world, contenders):
     """Real threads, real sockets: each contender wants the shared number plus one of its own.
     All-or-nothing means one gets both and every other one gets 409 and nothing at all."""
-    api = http_agentmessage(server_url)
+    api = agentmessage(Target.http(server_url, live_world))
     candidates = search(api, area_code="312", quantity=contenders + 1)
     shared, own = candidates[0], candidates[1:]
     barrier = threading.Barrier(contenders)
@@ -87,5 +87,5 @@ def test_concurrent_orders_for_the_same_number_exactly_one_wins(server_url, cont
     still_there = set(search(api, area_code="312", quantity=100))
     assert {own[i] for i, _, _ in losers} <= still_there
     assert shared not in still_there and own[winner_index] not in still_there
-    owners = [len(walk(http_agentmessage(server_url, key))) for key in (DEFAULT_KEY, OTHER_KEY)]
+    owners = [len(walk(api.as_key(key))) for key in (DEFAULT_KEY, OTHER_KEY)]
     assert sum(owners) == 3 + 1 + 2  # the scenario's 3 + 1, plus the winner's two

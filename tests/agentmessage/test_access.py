@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from test_agentmessage_support import (
+
+from tests.support.agentmessage import (
     ADMIN_KEY,
     DEFAULT_KEY,
     OTHER_CAMPAIGN,
@@ -14,15 +15,11 @@ from test_agentmessage_support import (
     SUPPORT_ID,
     ULID,
     VERIFIED_BRAND,
-    details_of,
-    error_of,
     order,
     search,
     walk,
-    wsgi_agentmessage,
 )
-
-pytest_plugins = ("test_agentmessage_support",)  # the am, am_world and api fixtures
+from tests.support.errors import details_of, error_of
 
 # -- authentication ---------------------------------------------------------------------------------
 
@@ -67,11 +64,11 @@ def test_every_answer_carries_a_unique_request_id_header(am):
         assert answer.json()["error"]["request_id"] == answer.headers["x-request-id"]
 
 
-def test_request_ids_follow_the_seed(client, app):
+def test_request_ids_follow_the_seed(api, world):
     """The same calls against a fresh World of the same seed give the same ids."""
-    first = [wsgi_agentmessage(client).get("/v1/phone-numbers").headers["x-request-id"] for _ in range(3)]
-    app.world.reset()
-    again = [wsgi_agentmessage(client).get("/v1/phone-numbers").headers["x-request-id"] for _ in range(3)]
+    first = [api.get("/v1/phone-numbers").headers["x-request-id"] for _ in range(3)]
+    world.reset()
+    again = [api.get("/v1/phone-numbers").headers["x-request-id"] for _ in range(3)]
     assert first == again
 
 
@@ -143,12 +140,12 @@ def test_a_scope_refusal_changes_nothing(api):
     assert search(api, quantity=1) == wanted and len(walk(api)) == 3
 
 
-def test_a_new_accounts_key_gets_the_default_scopes_and_an_empty_org(client):
+def test_a_new_accounts_key_gets_the_default_scopes_and_an_empty_org(client, api):
     created = client.post("/_fakeroute/accounts", json={"name": "fresh"}).json["agentmessage"]
     (key,) = created["api_keys"]
     assert key["key"].startswith("am_test_") and "platform:inventory:write" not in key["scopes"]
     assert {"numbers:read", "numbers:write", "campaigns:read", "brands:read"} <= set(key["scopes"])
-    fresh = wsgi_agentmessage(client, key["key"])
+    fresh = api.as_key(key["key"])
     assert fresh.get("/v1/phone-numbers").data == []
     assert fresh.get("/v1/campaigns").data == [] and fresh.get("/v1/brands").data == []
     (bought,) = order(fresh, search(fresh, quantity=1))

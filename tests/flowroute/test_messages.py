@@ -5,21 +5,17 @@ from __future__ import annotations
 import copy
 
 import pytest
-from helpers import MEDIA_TYPE, OTHER_TENANTS, OWNED, OWNED_PLAIN, basic, error_of
 from werkzeug.test import Client
 
 from fakeroute.app import FakerouteApp
 from fakeroute.providers.flowroute import add_delivery_rule, receive_message
 from fakeroute.world import ScenarioError, World
+from tests.support.errors import error_of
+from tests.support.flowroute import MEDIA_TYPE, MOBILE, OTHER_TENANTS, OWNED, OWNED_PLAIN, sms
+from tests.support.harness import basic
 
-MOBILE = "12065551234"  # a valid number nobody in the scenario owns: the far end of the conversation
 DLR_URL = "https://customer.example/flowroute/dlr"
 HISTORY_IDS = ["mdr2-ca82be46e6ba11e79d08862d092cf73d", "mdr2-39cadeace66e11e7aff806cd7f24ba2d"]  # default scenario
-
-
-def sms(to: str = MOBILE, sender: str = OWNED, body: str = "Hello there how are you?", **extra) -> dict:
-    """The JSON:API body Flowroute's documentation and the SDK demo send."""
-    return {"data": {"type": "message", "attributes": {"to": to, "from": sender, "body": body, **extra}}}
 
 
 def send(flowroute, **attributes) -> str:
@@ -333,8 +329,8 @@ def test_bad_list_queries_are_400_naming_the_parameter(flowroute, params, field,
     ("smsc reject", ["smsc reject"]),
     ("buffered", ["smsc submit", "message buffered"]),
 ])
-def test_delivery_rules_make_messages_to_matching_numbers_fail(flowroute, flowroute_world, outcome, statuses):
-    add_delivery_rule(flowroute_world, "1206555123?", outcome)
+def test_delivery_rules_make_messages_to_matching_numbers_fail(flowroute, outcome, statuses):
+    add_delivery_rule(flowroute.world, "1206555123?", outcome)
     set_callback(flowroute, "sms_dlr_callback", DLR_URL)
     failing, fine = send(flowroute, to=MOBILE), send(flowroute, to="12065559876")
     advance(flowroute, 60)
@@ -405,10 +401,10 @@ def test_an_inbound_sms_reaches_the_sms_callback_and_the_look_ups(flowroute):
         "status": "delivered", "timestamp": "2026-01-01T00:00:00.00Z", "to": OWNED}}}
 
 
-def test_an_inbound_mms_reaches_the_mms_callback_with_its_media(flowroute, flowroute_world):
+def test_an_inbound_mms_reaches_the_mms_callback_with_its_media(flowroute):
     set_callback(flowroute, "sms_callback", "https://customer.example/sms")
     set_callback(flowroute, "mms_callback", "https://customer.example/mms")
-    message = receive_message(flowroute_world, to=OWNED_PLAIN, from_="+" + MOBILE, body="look",
+    message = receive_message(flowroute.world, to=OWNED_PLAIN, from_="+" + MOBILE, body="look",
                               media_urls=["https://example.com/photos/cat.jpg"])
     assert message.is_mms and message.to == OWNED_PLAIN and message.sender == MOBILE
     (webhook,) = webhooks(flowroute)
@@ -501,8 +497,8 @@ def test_bad_messaging_scenarios_name_the_entry(change, words):
     assert words in str(refused.value)
 
 
-def test_reset_forgets_messages_callbacks_rules_and_webhooks(flowroute, flowroute_world):
-    add_delivery_rule(flowroute_world, "1206*", "undeliverable")
+def test_reset_forgets_messages_callbacks_rules_and_webhooks(flowroute):
+    add_delivery_rule(flowroute.world, "1206*", "undeliverable")
     set_callback(flowroute, "dlr_callback", DLR_URL)
     message_id = send(flowroute)
     assert flowroute.post("/_fakeroute/reset").status_code == 200

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from test_agentmessage_support import (
+
+from tests.support.agentmessage import (
     ACTIVE_CAMPAIGN,
     OTHER_CAMPAIGN,
     OTHER_KEY,
@@ -15,11 +16,8 @@ from test_agentmessage_support import (
     VERIFIED_BRAND,
     VETTED_BRAND,
     VETTED_CAMPAIGN,
-    details_of,
-    error_of,
 )
-
-pytest_plugins = ("test_agentmessage_support",)  # the am, am_world and api fixtures
+from tests.support.errors import details_of, error_of
 
 ORG_ID = "0190a1b2-c3d4-4e5f-8a6b-7c8d9e0f1a2b"  # the default org
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "agentmessage.md"
+from tests.support import REPO
+
+DOC = REPO / "docs" / "agentmessage.md"
 
 
 def test_the_documented_example_runs_against_fakeroute_serve(server_url):

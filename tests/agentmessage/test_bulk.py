@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from test_agentmessage_support import (
+
+from tests.support.agentmessage import (
     ACTIVE_CAMPAIGN,
     ADMIN_KEY,
     PENDING_CAMPAIGN,
@@ -14,13 +15,10 @@ from test_agentmessage_support import (
     SUPPORT_ID,
     TOLL_FREE_ID,
     UNKNOWN_ID,
-    details_of,
-    error_of,
     search,
     walk,
 )
-
-pytest_plugins = ("test_agentmessage_support",)  # the am, am_world and api fixtures
+from tests.support.errors import details_of, error_of
 
 FULFILMENT = timedelta(minutes=15).total_seconds()  # when a 202 bulk order settles, on the fake clock
 
@@ -39,10 +37,10 @@ def test_bulk_release_sorts_each_unique_id_into_one_bucket(am):
     assert again == {"released": [], "unknown": [], "already_released": [SUPPORT_ID]}
 
 
-def test_bulk_released_numbers_are_quarantined_like_single_releases(am, am_world):
+def test_bulk_released_numbers_are_quarantined_like_single_releases(am):
     am.post("/v1/phone-numbers/bulk/release", json={"ids": [SUPPORT_ID]})
     assert search(am, pattern="+14155550123") == []
-    am_world.clock.advance(timedelta(days=30, seconds=5).total_seconds())
+    am.world.clock.advance(timedelta(days=30, seconds=5).total_seconds())
     assert search(am, pattern="+14155550123") == ["+14155550123"]
 
 
@@ -93,7 +91,7 @@ def test_a_bulk_order_the_inventory_can_fill_completes_at_once(am):
     assert all(n["label"] == "support-pool" and n["inbound_url"] == body["inbound_url"] for n in newest)
 
 
-def test_a_bulk_order_the_inventory_cannot_fill_is_202_then_settles(am, am_world):
+def test_a_bulk_order_the_inventory_cannot_fill_is_202_then_settles(am):
     answer = am.post("/v1/phone-numbers/bulk", json={"quantity": 4, "area_code": "415", "pattern": "+1415999999"})
     assert answer.status_code == 202
     accepted = answer.data
@@ -101,7 +99,7 @@ def test_a_bulk_order_the_inventory_cannot_fill_is_202_then_settles(am, am_world
     assert accepted == {"order_id": order_id, "status": "pending", "quantity": 4, "assigned_count": 0,
                         "pending_count": 4, "assigned_numbers": []}
     assert am.as_key(READONLY_KEY).get(f"/v1/phone-numbers/bulk/{order_id}").data == accepted
-    am_world.clock.advance(FULFILMENT)
+    am.world.clock.advance(FULFILMENT)
     settled = am.get(f"/v1/phone-numbers/bulk/{order_id}").data
     # The shortfall is ordered from the carrier: numbers in 415, not necessarily matching the pattern.
     assert settled["status"] == "complete" and settled["assigned_count"] == 4 and settled["pending_count"] == 0
@@ -139,7 +137,7 @@ def test_a_pending_order_settles_at_its_time_not_before(api, world):
     assert api.get(f"/v1/phone-numbers/bulk/{order_id}").data["status"] == "complete"
 
 
-def test_idempotency_key_replays_the_first_answer_for_24_hours(am, am_world):
+def test_idempotency_key_replays_the_first_answer_for_24_hours(am):
     headers = {"Idempotency-Key": "order-2026-01-01-a"}
     body = {"quantity": 2, "area_code": "646"}
     first = am.post("/v1/phone-numbers/bulk", json=body, headers=headers)
@@ -149,7 +147,7 @@ def test_idempotency_key_replays_the_first_answer_for_24_hours(am, am_world):
     assert len(walk(am)) == count  # no second order
     other_key = am.post("/v1/phone-numbers/bulk", json=body, headers={"Idempotency-Key": "order-2026-01-01-b"})
     assert other_key.data["assigned_numbers"] != first.data["assigned_numbers"]
-    am_world.clock.advance(timedelta(hours=24).total_seconds())
+    am.world.clock.advance(timedelta(hours=24).total_seconds())
     expired = am.post("/v1/phone-numbers/bulk", json=body, headers=headers)
     assert expired.data["assigned_numbers"] != first.data["assigned_numbers"]
     assert len(walk(am)) == count + 4

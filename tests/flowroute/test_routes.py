@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import OTHER_TENANTS, OWNED, OWNED_PLAIN, basic, error_of
+
+from tests.support.errors import error_of
+from tests.support.flowroute import OTHER_TENANTS, OWNED, OWNED_PLAIN
+from tests.support.harness import basic
 
 
 def new_route(route_type: str, value, alias: str, **extra) -> str:

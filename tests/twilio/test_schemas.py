@@ -1,18 +1,19 @@
-"""The Twilio provider's schemas against the OpenAPI of Twilio Routes (seed 004), so the copies cannot drift."""
+"""The Twilio provider's schemas against the OpenAPI of Twilio Routes (seed 004, copied to tests/data), so the
+copies cannot drift."""
 
 from __future__ import annotations
 
+import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fakeroute.providers.twilio import SCHEMAS
 from fakeroute.providers.twilio.routes import OPERATIONS
+from tests.support import DATA
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SEED = REPO_ROOT.parent / "shared" / "seeds" / "004_81b5311f82ecede2.txt"  # CI clones shared/ beside the repo
+SPEC = DATA / "twilio_routes_openapi.json"  # the parts of seed 004's OpenAPI these tests compare against
 
 COMPONENTS = {
     "routes.v2.phone_number": "response_phone_number",
@@ -21,74 +22,12 @@ COMPONENTS = {
 }
 
 
-def parse_yaml(text: str) -> Any:
-    """The block-style YAML subset the seed's OpenAPI is written in: mappings, sequences, plain, quoted and
-    folded (>-) scalars, [] and {}. Enough for this one document, so the tests need no YAML package."""
-    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
-    pos = 0
-
-    def indent(line: str) -> int:
-        return len(line) - len(line.lstrip(" "))
-
-    def is_item(line: str) -> bool:
-        return line.lstrip().startswith("- ")
-
-    def scalar(text: str) -> Any:
-        if text[:1] in "'\"":
-            return text[1:-1]
-        return {"[]": [], "{}": {}, "true": True, "false": False}.get(text, int(text) if text.isdigit() else text)
-
-    def value(rest: str, level: int) -> Any:
-        nonlocal pos
-        if rest in (">-", ">", "|", "|-"):
-            folded = []
-            while pos < len(lines) and indent(lines[pos]) > level:
-                folded.append(lines[pos].strip())
-                pos += 1
-            return " ".join(folded)
-        if rest:
-            return scalar(rest)
-        if pos < len(lines) and indent(lines[pos]) > level:
-            return block(indent(lines[pos]))
-        return None
-
-    def mapping(level: int) -> dict[str, Any]:
-        nonlocal pos
-        out: dict[str, Any] = {}
-        while pos < len(lines) and indent(lines[pos]) == level and not is_item(lines[pos]):
-            key, _, rest = lines[pos].strip().partition(":")
-            pos += 1
-            out[str(scalar(key))] = value(rest.strip(), level)
-        return out
-
-    def sequence(level: int) -> list[Any]:
-        nonlocal pos
-        out: list[Any] = []
-        while pos < len(lines) and indent(lines[pos]) == level and is_item(lines[pos]):
-            item = lines[pos].strip()[2:]
-            if re.match(r"^[A-Za-z_$][\w.$-]*:( |$)", item):  # a mapping that starts on the dash's line
-                lines[pos] = " " * (level + 2) + item
-                out.append(mapping(level + 2))
-            else:
-                pos += 1
-                out.append(scalar(item))
-        return out
-
-    def block(level: int) -> Any:
-        return sequence(level) if is_item(lines[pos]) else mapping(level)
-
-    return block(0)
-
-
 @pytest.fixture(scope="module")
 def spec() -> dict[str, Any]:
-    if not SEED.is_file():
-        pytest.skip(f"seed 004 not found at {SEED}")
-    text = SEED.read_text(encoding="utf-8")
-    return parse_yaml(text[text.index("\ncomponents:") + 1:])
+    return json.loads(SPEC.read_text(encoding="utf-8"))
 
 
-def test_the_parser_reads_the_document(spec):
+def test_the_copy_is_of_routes_1_52_0(spec):
     assert spec["openapi"] == "3.0.1" and spec["info"]["version"] == "1.52.0"
     assert spec["servers"] == [{"url": "https://routes.twilio.com"}]
 

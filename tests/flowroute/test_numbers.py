@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from helpers import FLOWROUTE_AUTH, MEDIA_TYPE, OTHER_TENANTS, OWNED, OWNED_PLAIN, basic, error_of
+
+from tests.support.errors import error_of
+from tests.support.flowroute import FLOWROUTE_AUTH, MEDIA_TYPE, OTHER_TENANTS, OWNED, OWNED_PLAIN
+from tests.support.harness import basic
 
 
 def available(api, **params) -> list[dict]:
@@ -192,11 +195,11 @@ def test_buying_a_number_twice_is_refused(flowroute):
         "abc",
     ],
 )
-def test_purchasing_a_number_not_offered_is_a_404(flowroute, flowroute_world, number):
-    before = len(flowroute_world.inventory)
+def test_purchasing_a_number_not_offered_is_a_404(flowroute, number):
+    before = len(flowroute.world.inventory)
     error = error_of(flowroute.post(f"/v2/numbers/{number}"), 404)
     assert number.lstrip("+") in error["detail"]
-    assert len(flowroute_world.inventory) == before
+    assert len(flowroute.world.inventory) == before
 
 
 # -- account numbers --------------------------------------------------------------------------------

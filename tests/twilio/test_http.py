@@ -4,73 +4,28 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
-from pathlib import Path
 
 import pytest
 import requests
-from helpers import basic
-from twilio_helpers import (
+from werkzeug.test import Client
+
+from fakeroute.app import FakerouteApp
+from fakeroute.world import ScenarioError, World, read_scenario
+from tests.support import REPO
+from tests.support.errors import error_of
+from tests.support.harness import basic
+from tests.support.twilio import (
     ACCOUNT_SID,
+    AUTH,
     AUTH_TOKEN,
     CONFIGURED_NUMBER,
     OTHER_ACCOUNT_SID,
     SIP_DOMAIN,
     TRUNK,
-    Exchange,
-    check_response,
+    TWILIO,
 )
-from werkzeug.test import Client
 
-from fakeroute.app import FakerouteApp
-from fakeroute.providers import PROVIDERS
-from fakeroute.world import ScenarioError, World, read_scenario
-
-TWILIO = next(p for p in PROVIDERS if p.name == "twilio")
-AUTH = basic(ACCOUNT_SID, AUTH_TOKEN)
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-
-
-class Answer:
-    def __init__(self, method: str, path: str, status: int, headers: Mapping[str, str], text: str):
-        self.status_code, self.headers, self.text = status, headers, text
-        check_response(Exchange(method, path, status, text))  # every answer is held to the schemas
-
-    def json(self) -> dict:
-        return json.loads(self.text)
-
-
-Send = Callable[..., Answer]
-
-
-@pytest.fixture(params=["wsgi", "http"])
-def twilio(request, app: FakerouteApp) -> Send:
-    """Raw requests to Twilio Routes v2 as the default account: in-process on the real host, or over HTTP
-    to the shared server, where the path alone tells the providers apart."""
-    if request.param == "wsgi":
-        client = Client(app)
-
-        def send(method: str, path: str, headers: dict | None = None, data: str | bytes | None = None) -> Answer:
-            answer = client.open(path, method=method, base_url="https://routes.twilio.com",
-                                 headers={**AUTH, **(headers or {})}, data=data)
-            return Answer(method, path, answer.status_code, answer.headers, answer.get_data(as_text=True))
-    else:
-        url = request.getfixturevalue("server_url")
-        session = requests.Session()
-
-        def send(method: str, path: str, headers: dict | None = None, data: str | bytes | None = None) -> Answer:
-            answer = session.request(method, url + path, headers={**AUTH, **(headers or {})}, data=data, timeout=10)
-            return Answer(method, path, answer.status_code, answer.headers, answer.text)
-
-    return send
-
-
-def error_of(answer: Answer, status: int, code: int) -> dict:
-    assert answer.status_code == status, answer.text
-    assert answer.headers["Content-Type"] == "application/json"
-    body = answer.json()
-    assert body["code"] == code and body["more_info"] == f"https://www.twilio.com/docs/errors/{code}"
-    return body
 
 
 # -- paths ----------------------------------------------------------------------------------------
@@ -78,7 +33,7 @@ def error_of(answer: Answer, status: int, code: int) -> dict:
 
 @pytest.mark.parametrize("written", ["+12065550100", "%2B12065550100", "%2012065550100"])
 def test_a_phone_number_is_found_with_a_literal_an_encoded_or_a_form_decoded_plus(twilio, written):
-    answer = twilio("GET", f"/v2/PhoneNumbers/{written}")
+    answer = twilio.get(f"/v2/PhoneNumbers/{written}")
     assert answer.status_code == 200 and answer.headers["Content-Type"] == "application/json"
     assert answer.json()["phone_number"] == CONFIGURED_NUMBER
     assert answer.json()["url"].endswith(f"/v2/PhoneNumbers/{CONFIGURED_NUMBER}")
@@ -86,12 +41,12 @@ def test_a_phone_number_is_found_with_a_literal_an_encoded_or_a_form_decoded_plu
 
 @pytest.mark.parametrize("written", ["12065550100", "+1%20206%20555%200100", "2065550100"])
 def test_a_number_not_written_in_e164_is_not_found(twilio, written):
-    error_of(twilio("GET", f"/v2/PhoneNumbers/{written}"), 404, 20404)
+    error_of(twilio.get(f"/v2/PhoneNumbers/{written}"), 404, 20404)
 
 
 def test_domain_names_are_matched_without_regard_to_case(twilio):
-    assert twilio("GET", "/v2/SipDomains/FakeRoute.SIP.Twilio.com").json()["sip_domain"] == SIP_DOMAIN
-    assert twilio("GET", "/v2/Trunks/FAKEROUTE.PSTN.TWILIO.COM").json()["sip_trunk_domain"] == TRUNK
+    assert twilio.get("/v2/SipDomains/FakeRoute.SIP.Twilio.com").json()["sip_domain"] == SIP_DOMAIN
+    assert twilio.get("/v2/Trunks/FAKEROUTE.PSTN.TWILIO.COM").json()["sip_trunk_domain"] == TRUNK
 
 
 @pytest.mark.parametrize(
@@ -100,7 +55,7 @@ def test_domain_names_are_matched_without_regard_to_case(twilio):
      f"/v2/PhoneNumbers/{CONFIGURED_NUMBER}/Extra", f"/v2/Trunks/{TRUNK}/Regions"],
 )
 def test_unknown_paths_under_the_collections_are_twilios_404(twilio, path):
-    body = error_of(twilio("GET", path), 404, 20404)
+    body = error_of(twilio.get(path), 404, 20404)
     assert body["message"] == f"The requested resource {path.removeprefix('/v2')} was not found"
 
 
@@ -108,7 +63,7 @@ def test_unknown_paths_under_the_collections_are_twilios_404(twilio, path):
 @pytest.mark.parametrize("path", [f"/v2/PhoneNumbers/{CONFIGURED_NUMBER}", f"/v2/SipDomains/{SIP_DOMAIN}",
                                   f"/v2/Trunks/{TRUNK}"])
 def test_other_methods_are_twilios_405(twilio, method, path):
-    answer = twilio(method, path)
+    answer = twilio.request(method, path)
     assert error_of(answer, 405, 20004)["message"] == "Method not allowed"
     assert answer.headers["Allow"] == "GET, POST"
 
@@ -117,7 +72,7 @@ def test_other_methods_are_twilios_405(twilio, method, path):
 
 
 def test_no_credentials_is_a_401_with_a_basic_challenge(twilio):
-    answer = twilio("GET", f"/v2/Trunks/{TRUNK}", headers={"Authorization": ""})
+    answer = twilio.get(f"/v2/Trunks/{TRUNK}", headers={"Authorization": ""})
     body = error_of(answer, 401, 20003)
     assert body == {"code": 20003, "message": "Authenticate", "more_info": "https://www.twilio.com/docs/errors/20003",
                     "status": 401, "detail": "Your AccountSid or AuthToken was incorrect."}
@@ -126,12 +81,12 @@ def test_no_credentials_is_a_401_with_a_basic_challenge(twilio):
 
 def test_credentials_are_checked_before_the_resource_and_the_form(twilio):
     bad = basic(ACCOUNT_SID, "nope")
-    error_of(twilio("GET", "/v2/PhoneNumbers/+15550000000", headers=bad), 401, 20003)
-    error_of(twilio("POST", f"/v2/Trunks/{TRUNK}", headers={**bad, **FORM}, data="VoiceRegion=eu1"), 401, 20003)
+    error_of(twilio.get("/v2/PhoneNumbers/+15550000000", headers=bad), 401, 20003)
+    error_of(twilio.post(f"/v2/Trunks/{TRUNK}", headers={**bad, **FORM}, data="VoiceRegion=eu1"), 401, 20003)
 
 
 def test_a_body_over_a_mebibyte_is_twilios_413(twilio):
-    answer = twilio("POST", f"/v2/Trunks/{TRUNK}", headers=FORM, data="FriendlyName=" + "x" * (1 << 20))
+    answer = twilio.post(f"/v2/Trunks/{TRUNK}", headers=FORM, data="FriendlyName=" + "x" * (1 << 20))
     error_of(answer, 413, 20413)
 
 
@@ -139,7 +94,7 @@ def test_a_body_over_a_mebibyte_is_twilios_413(twilio):
 
 
 def test_the_form_decodes_plus_as_space_ignores_unknown_fields_and_keeps_the_first_of_a_repeat(twilio):
-    answer = twilio("POST", f"/v2/PhoneNumbers/{CONFIGURED_NUMBER}", headers=FORM,
+    answer = twilio.post(f"/v2/PhoneNumbers/{CONFIGURED_NUMBER}", headers=FORM,
                     data="FriendlyName=My+Num&Unknown=1&VoiceRegion=au1&VoiceRegion=ie1")
     assert answer.status_code == 200, answer.text
     assert (answer.json()["friendly_name"], answer.json()["voice_region"]) == ("My Num", "au1")
@@ -147,14 +102,14 @@ def test_the_form_decodes_plus_as_space_ignores_unknown_fields_and_keeps_the_fir
 
 def test_an_empty_friendly_name_is_stored_and_resending_the_same_values_still_moves_date_updated(twilio):
     path = f"/v2/Trunks/{TRUNK}"
-    first = twilio("POST", path, headers=FORM, data="FriendlyName=&VoiceRegion=us1").json()
-    again = twilio("POST", path, headers=FORM, data="FriendlyName=&VoiceRegion=us1").json()
+    first = twilio.post(path, headers=FORM, data="FriendlyName=&VoiceRegion=us1").json()
+    again = twilio.post(path, headers=FORM, data="FriendlyName=&VoiceRegion=us1").json()
     assert first["friendly_name"] == again["friendly_name"] == ""
     assert again["date_updated"] > first["date_updated"] and again["date_created"] == first["date_created"]
 
 
 def test_a_form_without_content_type_is_read_as_a_form(twilio):
-    answer = twilio("POST", f"/v2/Trunks/{TRUNK}", data=b"VoiceRegion=ie1")
+    answer = twilio.post(f"/v2/Trunks/{TRUNK}", data=b"VoiceRegion=ie1")
     assert answer.json()["voice_region"] == "ie1"
 
 
@@ -168,10 +123,10 @@ def test_a_form_without_content_type_is_read_as_a_form(twilio):
     ],
 )
 def test_a_bad_body_is_a_400_that_names_the_problem_and_changes_nothing(twilio, headers, data, code, names):
-    before = twilio("GET", f"/v2/SipDomains/{SIP_DOMAIN}").json()
-    body = error_of(twilio("POST", f"/v2/SipDomains/{SIP_DOMAIN}", headers=headers, data=data), 400, code)
+    before = twilio.get(f"/v2/SipDomains/{SIP_DOMAIN}").json()
+    body = error_of(twilio.post(f"/v2/SipDomains/{SIP_DOMAIN}", headers=headers, data=data), 400, code)
     assert names in body["message"]
-    assert twilio("GET", f"/v2/SipDomains/{SIP_DOMAIN}").json() == before
+    assert twilio.get(f"/v2/SipDomains/{SIP_DOMAIN}").json() == before
 
 
 # -- one tenant, two providers; the admin API -----------------------------------------------------
@@ -280,7 +235,7 @@ def test_a_bad_twilio_section_is_refused_with_a_message_naming_the_entry(change,
 
 # -- docs/twilio.md ---------------------------------------------------------------------------------
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "twilio.md"
+DOC = REPO / "docs" / "twilio.md"
 
 
 def test_the_docs_sdk_example_runs_against_the_server(server_url, monkeypatch):

@@ -5,20 +5,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from test_agentmessage_support import (
-    SUPPORT_ID,
-    order,
-    search,
-    walk,
-    wsgi_agentmessage,
-)
-from werkzeug.test import Client
 
 from fakeroute.app import FakerouteApp
 from fakeroute.providers.agentmessage import SCHEMAS, rendering
 from fakeroute.world import ScenarioError, World
-
-pytest_plugins = ("test_agentmessage_support",)  # the am, am_world and api fixtures
+from tests.support.agentmessage import (
+    SUPPORT_ID,
+    agentmessage,
+    order,
+    search,
+    walk,
+)
+from tests.support.harness import Target
 
 
 def test_the_scenario_schema_knows_every_brand_and_campaign_field():
@@ -40,7 +38,7 @@ def test_state_round_trips_through_a_scenario_document(api, client, world):
     assert section["released"][0]["available_at"] is not None and not section["released"][0]["returned"]
 
     reloaded = World(seed=0, scenario=state)
-    copy = wsgi_agentmessage(Client(FakerouteApp(reloaded)))
+    copy = agentmessage(Target.wsgi(FakerouteApp(reloaded)))
     assert walk(copy) == walk(api)
     assert {n["id"] for n in walk(copy)} >= {n["id"] for n in bought}
     assert copy.get(f"/v1/phone-numbers/bulk/{pending['order_id']}").data == pending
@@ -84,7 +82,7 @@ def test_scenario_mistakes_are_named(section, words):
         World(seed=0, scenario=_scenario(**section), inventory_size=100)
 
 
-def test_an_account_without_an_agentmessage_section_has_no_keys(client):
+def test_an_account_without_an_agentmessage_section_has_no_keys():
     world = World(seed=0, scenario={"accounts": [{"id": "only-flowroute"}]}, inventory_size=100)
-    api = wsgi_agentmessage(Client(FakerouteApp(world)))
+    api = agentmessage(Target.wsgi(FakerouteApp(world)))
     assert api.get("/v1/phone-numbers").status_code == 401

@@ -9,12 +9,15 @@ from datetime import UTC, datetime
 import pytest
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
-from twilio_helpers import (
+
+from fakeroute.world import World
+from tests.support.twilio import (
     ACCOUNT_SID,
     API_KEY_SECRET,
     API_KEY_SID,
     AUTH_TOKEN,
     CONFIGURED_NUMBER,
+    HOST,
     NEVER_CONFIGURED_NUMBER,
     OTHER_ACCOUNT_SID,
     OTHER_AUTH_TOKEN,
@@ -23,57 +26,8 @@ from twilio_helpers import (
     OTHER_TRUNK,
     SIP_DOMAIN,
     TRUNK,
-    RecordingHttpClient,
-    WsgiHttpClient,
-    check_response,
+    TWILIO,
 )
-
-from fakeroute.providers import PROVIDERS
-from fakeroute.world import World
-
-TWILIO = next(p for p in PROVIDERS if p.name == "twilio")
-MakeClient = Callable[..., Client]
-
-
-@pytest.fixture(params=["wsgi", "http"])
-def mode(request) -> str:
-    return request.param
-
-
-@pytest.fixture
-def twilio_world(request, mode: str, world: World) -> World:
-    """The World behind the SDK client, whichever way it is reached (the live one is reset per test)."""
-    if mode == "wsgi":
-        return world
-    request.getfixturevalue("server_url")
-    return request.getfixturevalue("live_world")
-
-
-@pytest.fixture
-def make_client(request, mode: str, app, twilio_world: World, monkeypatch) -> Iterator[MakeClient]:
-    """Twilio clients for any credentials; after the test, every answer they got is held to the schemas."""
-    for variable in ("TWILIO_EDGE", "TWILIO_REGION"):  # they would rewrite the fake's host name
-        monkeypatch.delenv(variable, raising=False)
-    made: list[WsgiHttpClient | RecordingHttpClient] = []
-
-    def make(username: str = ACCOUNT_SID, password: str = AUTH_TOKEN, **kwargs) -> Client:
-        http = WsgiHttpClient(app) if mode == "wsgi" else RecordingHttpClient()
-        made.append(http)
-        client = Client(username, password, http_client=http, **kwargs)
-        if mode == "http":
-            client.routes.base_url = request.getfixturevalue("server_url")
-        return client
-
-    yield make
-    exchanges = [exchange for http in made for exchange in http.exchanges]
-    assert exchanges, "the test made no request"
-    for exchange in exchanges:
-        check_response(exchange)
-
-
-@pytest.fixture
-def client(make_client: MakeClient) -> Client:
-    return make_client()
 
 
 def resources(client: Client):
@@ -108,8 +62,8 @@ def refused(call: Callable[[], object], status: int, code: int) -> TwilioRestExc
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_fetch_returns_every_field_of_the_resource(client, kind, mode):
-    context, key_field, key = resources(client)[kind]
+def test_fetch_returns_every_field_of_the_resource(twilio_client, target, kind):
+    context, key_field, key = resources(twilio_client)[kind]
     resource = context.fetch()
     assert getattr(resource, key_field) == key
     assert resource.account_sid == ACCOUNT_SID
@@ -119,22 +73,21 @@ def test_fetch_returns_every_field_of_the_resource(client, kind, mode):
     # The SDK turned the dates into datetimes: they came in its format.
     assert resource.date_created == datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
     assert resource.date_updated == resource.date_created
-    base = "https://routes.twilio.com" if mode == "wsgi" else client.routes.base_url
-    assert resource.url == f"{base}/v2/{PATHS[kind]}/{key}"
+    assert resource.url == f"{target.base(HOST)}/v2/{PATHS[kind]}/{key}"
 
 
-def test_a_never_configured_number_reports_the_default_region(client, twilio_world):
-    number = client.routes.v2.phone_numbers(NEVER_CONFIGURED_NUMBER).fetch()
+def test_a_never_configured_number_reports_the_default_region(twilio_client, target):
+    number = twilio_client.routes.v2.phone_numbers(NEVER_CONFIGURED_NUMBER).fetch()
     assert number.phone_number == NEVER_CONFIGURED_NUMBER
     assert number.voice_region == "us1" and number.friendly_name is None
-    assert number.date_created == number.date_updated == twilio_world.clock.start
+    assert number.date_created == number.date_updated == target.world.clock.start
 
 
 @pytest.mark.filterwarnings("ignore:.* is deprecated. Use v2:DeprecationWarning")
-def test_the_shortcut_without_v2_reaches_the_same_resources(client):
-    assert client.routes.phone_numbers(CONFIGURED_NUMBER).fetch().friendly_name == "Seattle office"
-    assert client.routes.sip_domains(SIP_DOMAIN).fetch().sip_domain == SIP_DOMAIN
-    assert client.routes.trunks(TRUNK).fetch().sip_trunk_domain == TRUNK
+def test_the_shortcut_without_v2_reaches_the_same_resources(twilio_client):
+    assert twilio_client.routes.phone_numbers(CONFIGURED_NUMBER).fetch().friendly_name == "Seattle office"
+    assert twilio_client.routes.sip_domains(SIP_DOMAIN).fetch().sip_domain == SIP_DOMAIN
+    assert twilio_client.routes.trunks(TRUNK).fetch().sip_trunk_domain == TRUNK
 
 
 def test_an_api_key_authenticates_as_its_account(make_client):
@@ -146,10 +99,10 @@ def test_an_api_key_authenticates_as_its_account(make_client):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_update_returns_the_change_and_a_later_fetch_sees_it(client, twilio_world, kind):
-    context, _, _ = resources(client)[kind]
+def test_update_returns_the_change_and_a_later_fetch_sees_it(twilio_client, target, kind):
+    context, _, _ = resources(twilio_client)[kind]
     before = context.fetch()
-    when = twilio_world.clock.peek()
+    when = target.world.clock.peek()
     updated = context.update(voice_region="ie1", friendly_name="Dublin failover")
     assert (updated.voice_region, updated.friendly_name) == ("ie1", "Dublin failover")
     assert updated.date_updated == when and updated.date_created == before.date_created
@@ -158,33 +111,33 @@ def test_update_returns_the_change_and_a_later_fetch_sees_it(client, twilio_worl
     assert (fetched.voice_region, fetched.friendly_name, fetched.date_updated) == ("ie1", "Dublin failover", when)
 
 
-def test_update_changes_only_the_fields_it_sends(client):
-    number = client.routes.v2.phone_numbers(CONFIGURED_NUMBER)
+def test_update_changes_only_the_fields_it_sends(twilio_client):
+    number = twilio_client.routes.v2.phone_numbers(CONFIGURED_NUMBER)
     assert number.update(voice_region="au1").friendly_name == "Seattle office"
     renamed = number.update(friendly_name="Renamed")
     assert (renamed.voice_region, renamed.friendly_name) == ("au1", "Renamed")
 
 
-def test_an_empty_update_changes_nothing(client, twilio_world):
-    context = client.routes.v2.sip_domains(SIP_DOMAIN)
+def test_an_empty_update_changes_nothing(twilio_client, target):
+    context = twilio_client.routes.v2.sip_domains(SIP_DOMAIN)
     before = context.fetch()
-    with unchanged(twilio_world):
+    with unchanged(target.world):
         after = context.update()
     assert after.voice_region == before.voice_region and after.date_updated == before.date_updated
 
 
-def test_a_reset_brings_back_the_scenario(client, twilio_world):
-    domain = client.routes.v2.sip_domains(SIP_DOMAIN)
+def test_a_reset_brings_back_the_scenario(twilio_client, target):
+    domain = twilio_client.routes.v2.sip_domains(SIP_DOMAIN)
     before = domain.fetch()
     domain.update(voice_region="au1", friendly_name="Changed")
-    twilio_world.reset()
+    target.world.reset()
     after = domain.fetch()
     assert (after.voice_region, after.friendly_name, after.date_updated) == (
         before.voice_region, before.friendly_name, before.date_updated)
 
 
-def test_a_friendly_name_of_exactly_64_characters_is_accepted(client):
-    assert client.routes.v2.trunks(TRUNK).update(friendly_name="x" * 64).friendly_name == "x" * 64
+def test_a_friendly_name_of_exactly_64_characters_is_accepted(twilio_client):
+    assert twilio_client.routes.v2.trunks(TRUNK).update(friendly_name="x" * 64).friendly_name == "x" * 64
 
 
 # -- errors ---------------------------------------------------------------------------------------
@@ -194,9 +147,9 @@ def test_a_friendly_name_of_exactly_64_characters_is_accepted(client):
     ("kind", "key"),
     [("phone_numbers", "+15550000000"), ("sip_domains", "nobody.sip.twilio.com"), ("trunks", "nobody.pstn.twilio.com")],
 )
-def test_an_unknown_resource_is_twilios_404(client, twilio_world, kind, key):
-    context = getattr(client.routes.v2, kind)(key)
-    with unchanged(twilio_world):
+def test_an_unknown_resource_is_twilios_404(twilio_client, target, kind, key):
+    context = getattr(twilio_client.routes.v2, kind)(key)
+    with unchanged(target.world):
         error = refused(context.fetch, 404, 20404)
         assert error.msg == f"Unable to fetch record: The requested resource /{PATHS[kind]}/{key} was not found"
         assert error.uri == f"/{PATHS[kind]}/{key}" and error.method == "GET"
@@ -205,9 +158,9 @@ def test_an_unknown_resource_is_twilios_404(client, twilio_world, kind, key):
 
 @pytest.mark.parametrize(("kind", "key"), [("phone_numbers", OTHER_NUMBER), ("sip_domains", OTHER_SIP_DOMAIN),
                                            ("trunks", OTHER_TRUNK)])
-def test_another_accounts_resources_are_not_found_and_not_changed(make_client, twilio_world, kind, key):
+def test_another_accounts_resources_are_not_found_and_not_changed(make_client, target, kind, key):
     mine, theirs = make_client(), make_client(OTHER_ACCOUNT_SID, OTHER_AUTH_TOKEN)
-    with unchanged(twilio_world):
+    with unchanged(target.world):
         refused(getattr(mine.routes.v2, kind)(key).fetch, 404, 20404)
         refused(lambda: getattr(mine.routes.v2, kind)(key).update(friendly_name="taken over"), 404, 20404)
     owned = getattr(theirs.routes.v2, kind)(key).fetch()
@@ -221,17 +174,17 @@ def test_the_other_account_does_not_see_the_default_accounts_resources(make_clie
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("region", ["eu1", "US1", "dublin", ""])
-def test_a_voice_region_twilio_does_not_offer_is_a_400(client, twilio_world, kind, region):
-    context, _, _ = resources(client)[kind]
-    with unchanged(twilio_world):
+def test_a_voice_region_twilio_does_not_offer_is_a_400(twilio_client, target, kind, region):
+    context, _, _ = resources(twilio_client)[kind]
+    with unchanged(target.world):
         error = refused(lambda: context.update(voice_region=region, friendly_name="never stored"), 400, 20001)
     assert "VoiceRegion" in error.msg and error.method == "POST"
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_friendly_name_over_64_characters_is_a_400(client, twilio_world, kind):
-    context, _, _ = resources(client)[kind]
-    with unchanged(twilio_world):
+def test_a_friendly_name_over_64_characters_is_a_400(twilio_client, target, kind):
+    context, _, _ = resources(twilio_client)[kind]
+    with unchanged(target.world):
         error = refused(lambda: context.update(voice_region="au1", friendly_name="x" * 65), 400, 20002)
     assert "FriendlyName" in error.msg and "64" in error.msg
 
@@ -241,9 +194,9 @@ def test_a_friendly_name_over_64_characters_is_a_400(client, twilio_world, kind)
     [(ACCOUNT_SID, "wrong-token"), (OTHER_ACCOUNT_SID, AUTH_TOKEN), ("AC" + "0" * 32, AUTH_TOKEN),
      (API_KEY_SID, AUTH_TOKEN)],
 )
-def test_bad_credentials_are_twilios_401(make_client, twilio_world, username, password):
+def test_bad_credentials_are_twilios_401(make_client, target, username, password):
     client = make_client(username, password)
-    with unchanged(twilio_world):
+    with unchanged(target.world):
         error = refused(client.routes.v2.phone_numbers(CONFIGURED_NUMBER).fetch, 401, 20003)
         refused(lambda: client.routes.v2.trunks(TRUNK).update(voice_region="ie1"), 401, 20003)
     assert error.msg == "Unable to fetch record: Authenticate"

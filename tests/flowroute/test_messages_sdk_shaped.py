@@ -1,4 +1,4 @@
-"""The official SDK's messaging calls, reproduced with ``requests`` (see test_flowroute_sdk_shaped.py), over HTTP.
+"""The official SDK's messaging calls, reproduced with ``requests`` (see support/flowroute_sdk.py), over HTTP.
 
 ``MessagesController`` sends message bodies with ``accept``/``content-type: application/vnd.api+json``, asks for
 MDRs with ``accept: application/json``, and reformats the dates of ``look_up_a_set_of_messages`` with
@@ -14,13 +14,12 @@ from datetime import datetime
 from urllib.parse import quote
 
 import pytest
-from helpers import FLOWROUTE_KEY, FLOWROUTE_SECRET, OTHER_TENANTS, OWNED
-from test_flowroute_sdk_shaped import APIException, ErrorException, SdkShapedClient
 
 from fakeroute.world import World
+from tests.support.flowroute import FLOWROUTE_KEY, FLOWROUTE_SECRET, MOBILE, OTHER_TENANTS, OWNED
+from tests.support.flowroute_sdk import APIException, ErrorException, SdkShapedClient
 
 VND = {"accept": "application/vnd.api+json", "content-type": "application/vnd.api+json; charset=utf-8"}
-MOBILE = "12065551234"
 
 
 def rfc3339(value: str) -> str:

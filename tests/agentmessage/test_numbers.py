@@ -7,7 +7,8 @@ import json
 from datetime import timedelta
 
 import pytest
-from test_agentmessage_support import (
+
+from tests.support.agentmessage import (
     ACTIVE_CAMPAIGN,
     ADMIN_KEY,
     OTHER_CAMPAIGN,
@@ -22,14 +23,12 @@ from test_agentmessage_support import (
     UNKNOWN_ID,
     UNVERIFIED_CAMPAIGN,
     VETTED_CAMPAIGN,
-    details_of,
-    error_of,
     order,
     search,
     walk,
 )
-
-pytest_plugins = ("test_agentmessage_support",)  # the am, am_world and api fixtures
+from tests.support.errors import details_of, error_of
+from tests.support.flowroute import FLOWROUTE_AUTH
 
 NUMBER_FIELDS = [
     "id", "number", "number_type", "inbound_url", "status_url", "label", "campaign_id",
@@ -173,8 +172,6 @@ def test_ordering_a_number_the_org_already_owns_is_409(api):
 
 
 def test_a_number_bought_here_is_gone_from_flowroute_too(api, client):
-    from helpers import FLOWROUTE_AUTH
-
     (number,) = search(api, area_code="512", quantity=1)
     listed = client.get("/v2/numbers/available", query_string={"starts_with": number[1:], "limit": 1},
                         headers=FLOWROUTE_AUTH).json["data"]
@@ -396,13 +393,13 @@ def test_release_recycles_the_number_and_it_is_gone(am):
     error_of(am.delete(number_path(SUPPORT_ID)), 404, "NOT_FOUND")  # releasing twice
 
 
-def test_a_released_number_sits_out_a_30_day_quarantine_then_returns_without_routing(am, am_world):
+def test_a_released_number_sits_out_a_30_day_quarantine_then_returns_without_routing(am):
     am.delete(number_path(SUPPORT_ID))
     assert search(am, pattern="+14155550123") == []
     error_of(am.post("/v1/phone-numbers/orders", json={"numbers": ["+14155550123"]}), 409, "INSUFFICIENT_INVENTORY")
-    am_world.clock.advance(timedelta(days=30).total_seconds() - 5)
+    am.world.clock.advance(timedelta(days=30).total_seconds() - 5)
     assert search(am, pattern="+14155550123") == []
-    am_world.clock.advance(10)
+    am.world.clock.advance(10)
     assert search(am, pattern="+14155550123") == ["+14155550123"]
     (again,) = order(am, ["+14155550123"])
     assert again["id"] != SUPPORT_ID
@@ -421,10 +418,10 @@ def test_return_to_carrier_reads_booleans_as_clients_send_them(api, flag):
     error_of(api.delete(number_path(SUPPORT_ID), params={"return_to_carrier": flag}), 403, "FORBIDDEN")
 
 
-def test_return_to_carrier_with_the_admin_scope_gives_the_number_up_for_good(am, am_world):
+def test_return_to_carrier_with_the_admin_scope_gives_the_number_up_for_good(am):
     admin = am.as_key(ADMIN_KEY)
     assert admin.delete(number_path(SUPPORT_ID), params={"return_to_carrier": "true"}).data == {"status": "released"}
-    am_world.clock.advance(timedelta(days=365).total_seconds())
+    am.world.clock.advance(timedelta(days=365).total_seconds())
     assert search(am, pattern="+14155550123") == []
 
 

@@ -1,0 +1,1 @@
+"""AgentMessage phone numbers v1."""

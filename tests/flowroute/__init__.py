@@ -1,0 +1,1 @@
+"""Flowroute Numbers v2 and Messages v2.1."""

@@ -1,0 +1,1 @@
+"""Twilio Routes v2."""
