@@ -14,6 +14,7 @@ from fakeroute.providers import PROVIDERS
 from fakeroute.server import FakerouteServer
 from fakeroute.world import World
 from tests.fourth_provider.acme import AcmeProvider
+from tests.support.fuzz import fuzz_operation
 
 SCENARIO = str(Path(__file__).parent / "scenario.json")
 ACME = AcmeProvider()
@@ -86,3 +87,8 @@ def test_through_the_plugins_fixtures(fakeroute):
     assert fakeroute.state["default"].acme.lines["ln_900"].label == "front desk"
     fakeroute.fail(503, provider="acme")
     assert client.get("https://api.acme.test/acme/v1/lines").json()["error"]["status"] == 503
+
+
+@pytest.mark.parametrize("op", ACME.operations, ids=[f"{o.method}:{o.path}" for o in ACME.operations])
+def test_under_the_fuzz_test(op):
+    fuzz_operation(new_world(), ACME, op)
