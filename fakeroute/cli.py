@@ -1,4 +1,4 @@
-"""``fakeroute serve``: run the fake on a port until SIGINT/SIGTERM."""
+"""``fakeroute serve``: run the fake on a port until SIGINT/SIGTERM; ``fakeroute magic``: print the magic inputs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from . import __version__
+from . import __version__, magic
 from .app import FakerouteApp
 from .inventory import DEFAULT_SIZE
 from .server import FakerouteServer
@@ -34,11 +34,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--clock", choices=("fake", "real"), default="fake",
                        help="fake: deterministic, one second per reading, moved by POST /_fakeroute/clock (default); "
                        "real: follows the wall clock, so delivery receipts and their webhooks arrive by themselves")
+    magic = commands.add_parser("magic", help="print the magic inputs: fictional numbers that force an outcome")
+    magic.add_argument("--markdown", action="store_true", help="as a Markdown table (the README's)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "magic":
+        return magic.main(["--markdown"] if args.markdown else [])
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     try:
         world = World(seed=args.seed, scenario=args.scenario, inventory_size=args.inventory_size,
