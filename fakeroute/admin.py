@@ -136,6 +136,8 @@ class Admin:
         accounts = []
         for account in self.world:
             doc: dict[str, Any] = {"id": account.id, "name": account.name}
+            if account.suspended:
+                doc["suspended"] = True
             for provider in self.world.providers:
                 section = provider.dump_state(account.state(provider.name))
                 if section is not None:

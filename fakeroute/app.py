@@ -30,6 +30,8 @@ from .validation import Violation
 from .world import World
 
 MAX_BODY_SIZE = 1 << 20  # 1 MiB: larger request bodies get a 413 without being read
+READ_METHODS = frozenset({"GET", "HEAD"})  # what a suspended account may still do
+SUSPENDED_DETAIL = "This account is suspended: it may read, but every change is refused"
 
 log = logging.getLogger("fakeroute")
 
@@ -108,6 +110,8 @@ class FakerouteApp:
                 self._stamp(exchange)
                 account = exchange.account = provider.authenticate(exchange, world)
                 provider.authorize(exchange, account)
+                if account.suspended and exchange.method not in READ_METHODS:
+                    raise ApiError(403, SUSPENDED_DETAIL)
                 call = self._validated_call(exchange, data)
                 reply = op.handler(call)
             return provider.render(reply, exchange)

@@ -12,12 +12,12 @@ from .accounts import Account, Agenda, Scope
 from .clock import DEFAULT_START, Clock
 from .faults import Faults
 from .ids import Ids
-from .inventory import DEFAULT_SIZE, Inventory
+from .inventory import DEFAULT_SIZE, Inventory, known_area_code
 from .journal import Journal
-from .limits import RateLimits
+from .limits import Limit, RateLimits
 from .outbox import Outbox
 from .providers import PROVIDERS, Provider
-from .scenario import ScenarioError, envelope_schema, owned_numbers, read_scenario, validate_scenario
+from .scenario import ScenarioError, load_scenario, owned_numbers, read_scenario
 
 __all__ = ["Account", "Clock", "Ids", "ScenarioError", "Scope", "World", "read_scenario"]
 
@@ -51,20 +51,32 @@ class World:
         if len(set(names)) != len(names):
             raise ValueError(f"two providers share a name: {', '.join(names)}")
         self.lock = threading.RLock()
-        self.scenario_name, document = read_scenario(scenario)
-        self.scenario = validate_scenario(self.scenario_name, document, envelope_schema(self.providers))
+        self.scenario_name, self.scenario = load_scenario(scenario, seed=seed, start=start, providers=self.providers)
         owned = owned_numbers(self.scenario_name, self.scenario, self.providers)
         try:
             self.inventory = Inventory(seed, inventory_size, owned)
         except ValueError as exc:
             raise ScenarioError(f"scenario {self.scenario_name}: {exc}") from None
+        for area_code, remaining in self.scenario.get("inventory", {}).get("remaining_in_area_code", {}).items():
+            if not known_area_code(area_code):
+                raise ScenarioError(f"scenario {self.scenario_name}: inventory.remaining_in_area_code.{area_code}: "
+                                    f"area code {area_code} is not one fakeroute knows")
+            self.inventory.sell_out(area_code, remaining)
+        self.inventory.checkpoint()
         self.clock = Clock(start, real_time=real_time)
         self.ids = Ids(seed)
         self.journal = Journal()
         self.faults = Faults()
         self.outbox = Outbox(self.clock)  # this World's webhooks: two Worlds never share one
         self.agenda = Agenda()
-        self.limits = RateLimits(self.scenario.get("rate_limits", True) if rate_limits is None else rate_limits)
+        self.limits = RateLimits(
+            self.scenario.get("rate_limits", True) if rate_limits is None else rate_limits,
+            overrides={name: Limit(doc["count"], doc.get("window", 1.0))
+                       for name, doc in self.scenario.get("limits", {}).items()},
+            used={(account["id"], name): count for account in self.scenario["accounts"]
+                  for name, count in account.get("limits_used", {}).items()},
+            start=start,
+        )
         self.accounts: dict[str, Account] = {}
         self._by_credential: dict[str, dict[Any, Account]] = {p.name: {} for p in self.providers}
         # Scenario accounts are loaded (parsed, cross-checked) once; a reset copies them.
@@ -92,7 +104,7 @@ class World:
             self.accounts = {}
             self._by_credential = {p.name: {} for p in self.providers}
             for pristine in self._pristine:
-                account = Account(pristine.id, pristine.name)
+                account = Account(pristine.id, pristine.name, suspended=pristine.suspended)
                 for provider in self.providers:
                     state = account.states[provider.name] = provider.copy_state(pristine.states[provider.name])
                     index = self._by_credential[provider.name]
@@ -116,7 +128,7 @@ class World:
                 self.agenda.schedule(due)
 
     def _add_account(self, doc: Mapping[str, Any], where: str) -> Account:
-        account = Account(doc["id"], doc.get("name", doc["id"]))
+        account = Account(doc["id"], doc.get("name", doc["id"]), suspended=doc.get("suspended", False))
         for provider in self.providers:
             try:
                 state = provider.load_state(doc.get(provider.name), self)
