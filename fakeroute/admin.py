@@ -15,6 +15,7 @@ from werkzeug.wrappers import Request, Response
 from .clock import parse_utc
 from .dashboard import render as render_dashboard
 from .errors import ApiError
+from .openapi import index_document, provider_document
 
 if TYPE_CHECKING:
     from .accounts import Account
@@ -66,7 +67,8 @@ class Admin:
 
     def __init__(self, world: World):
         self.world = world
-        self._endpoints: dict[str, Callable[[Request], Response]] = {}
+        self._endpoints: dict[str, Callable[..., Response]] = {}
+        self._openapi: dict[str, dict[str, Any]] = {}  # generated once per provider, on first request
         self._rules: list[Rule] = []
         for method, path, handler in (
             ("GET", "/", self.dashboard),
@@ -85,11 +87,14 @@ class Admin:
             ("POST", "/inbound", self.inbound),
             ("GET", "/clock", self.clock),
             ("POST", "/clock", self.move_clock),
+            ("GET", "/openapi", self.openapi_index),
+            ("GET", "/openapi/<provider>.json", self.openapi),
         ):
             self.add(method, path, handler)
 
-    def add(self, method: str, path: str, handler: Callable[[Request], Response]) -> None:
-        """One more admin endpoint: ``/_fakeroute<path>`` answers ``method`` with ``handler(request)``."""
+    def add(self, method: str, path: str, handler: Callable[..., Response]) -> None:
+        """One more admin endpoint: ``/_fakeroute<path>`` answers ``method`` with ``handler(request, **path_args)``
+        (``path`` may hold werkzeug rule variables: ``/openapi/<provider>.json``)."""
         endpoint = f"{method} {path}"
         self._endpoints[endpoint] = handler
         self._rules.append(Rule(ADMIN_PREFIX + path, methods=[method], endpoint=("admin", endpoint)))
@@ -97,10 +102,10 @@ class Admin:
     def rules(self) -> list[Rule]:
         return list(self._rules)
 
-    def dispatch(self, endpoint: str, request: Request) -> Response:
+    def dispatch(self, endpoint: str, request: Request, path_args: Mapping[str, Any] | None = None) -> Response:
         try:
             with self.world.lock:
-                return self._endpoints[endpoint](request)
+                return self._endpoints[endpoint](request, **(path_args or {}))
         except AdminError as exc:
             return admin_error(exc.message, exc.status)
 
@@ -205,6 +210,21 @@ class Admin:
             return _json(provider.simulate_inbound(self.world, body), 201)
         except ApiError as exc:
             raise AdminError(exc.status, exc.detail) from None
+
+    def openapi_index(self, request: Request) -> Response:
+        return _json(index_document(self.world.providers, request.host_url.rstrip("/"), ADMIN_PREFIX + "/openapi"))
+
+    def openapi(self, request: Request, provider: str) -> Response:
+        """The provider's OpenAPI 3.1 document, its real server first and this server second."""
+        found = next((p for p in self.world.providers if p.name == provider), None)
+        if found is None:
+            names = ", ".join(p.name for p in self.world.providers)
+            raise AdminError(404, f"no provider named {provider!r}: one of {names}")
+        if provider not in self._openapi:
+            self._openapi[provider] = provider_document(found)
+        document = self._openapi[provider]
+        return _json({**document, "servers": [*document["servers"], {
+            "url": request.host_url.rstrip("/"), "description": "this fakeroute server"}]})
 
     def clock(self, request: Request) -> Response:
         return _json({"now": self.world.clock.peek().isoformat()})

@@ -75,7 +75,7 @@ class FakerouteApp:
             response = self._unrouted(exchange, exc)
         else:
             if owner == "admin":
-                return self.admin.dispatch(endpoint, request), None
+                return self.admin.dispatch(endpoint, request, path_args), None
             provider = self._providers[owner]
             exchange = Exchange(request, provider, provider.operations[endpoint], path_args)
             response = self._routed(exchange)

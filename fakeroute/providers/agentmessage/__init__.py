@@ -32,6 +32,8 @@ class AgentMessageProvider(Provider):
     path_prefixes = ("/v1/",)
     operations = OPERATIONS
     schemas = SCHEMAS
+    title = "AgentMessage v1"
+    auth_scheme = "bearer"
 
     # -- request side -----------------------------------------------------------------------------
 

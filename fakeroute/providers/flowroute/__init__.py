@@ -31,6 +31,7 @@ class FlowrouteProvider(Provider):
     path_prefixes = ("/v2/", "/v2.1/")
     operations = OPERATIONS
     schemas = SCHEMAS
+    title = "Flowroute Numbers v2 and Messages v2.1"
     content_type = rendering.MEDIA_TYPE
 
     # -- request side -----------------------------------------------------------------------------

@@ -39,6 +39,8 @@ class TwilioProvider(Provider):
     path_prefixes = ("/v2/PhoneNumbers", "/v2/SipDomains", "/v2/Trunks")
     operations = OPERATIONS
     schemas = SCHEMAS
+    title = "Twilio Routes v2"
+    request_media_type = FORM_MEDIA_TYPE
 
     # -- request side -----------------------------------------------------------------------------
 
