@@ -46,6 +46,7 @@ class World:
         rate_limits: bool | None = None,
     ):
         self.seed = seed
+        self._rate_limits = rate_limits  # the caller's override, kept for load_scenario
         self.providers: tuple[Provider, ...] = tuple(providers)
         names = [p.name for p in self.providers]
         if len(set(names)) != len(names):
@@ -100,6 +101,60 @@ class World:
                         index[key] = account
                 self.accounts[account.id] = account
             self._replan()
+
+    def load_scenario(self, scenario: str | Path | Mapping[str, Any]) -> None:
+        """Start over from another scenario document (``GET /_fakeroute/state`` gives one): it becomes what
+        ``reset`` returns to. It is read, validated and loaded in full before anything is swapped in, so a
+        document that does not load raises ``ScenarioError`` naming the bad entry and changes nothing."""
+        fresh = World(seed=self.seed, scenario=scenario, inventory_size=self.inventory.size,
+                      providers=self.providers, rate_limits=self._rate_limits)
+        with self.lock:
+            self.scenario_name, self.scenario = fresh.scenario_name, fresh.scenario
+            self.inventory = fresh.inventory
+            self.limits = fresh.limits
+            self._pristine = fresh._pristine
+            self.reset()
+
+    def reset_account(self, account_id: str) -> None:
+        """One account back to the scenario (one it does not have, made by ``create_account``, is removed);
+        every other account, the journal, the outbox, faults and the clock stay as they are. Numbers the account
+        took since go back to the inventory. Raises ``KeyError`` for an unknown account and ``ScenarioError``,
+        changing nothing, when a number the scenario gives it is now another account's."""
+        with self.lock:
+            account = self.accounts[account_id]
+            pristine = next((a for a in self._pristine if a.id == account_id), None)
+            now = self._numbers_of(account)
+            then = self._numbers_of(pristine) if pristine is not None else set()
+            for number in sorted(then - now):
+                if not self.inventory.is_available(number):
+                    raise ScenarioError(f"account {account_id!r} cannot go back to the scenario: its number "
+                                        f"{number} is now owned by another account")
+            for number in now - then:
+                self.inventory.put_back(number)
+            for number in then - now:
+                self.inventory.take(number)
+            for provider in self.providers:
+                index = self._by_credential[provider.name]
+                for key in provider.credential_keys(account.states[provider.name]):
+                    index.pop(key, None)
+            del self.accounts[account_id]
+            if pristine is not None:
+                fresh = Account(pristine.id, pristine.name)
+                for provider in self.providers:
+                    state = fresh.states[provider.name] = provider.copy_state(pristine.states[provider.name])
+                    for key in provider.credential_keys(state):
+                        self._by_credential[provider.name][key] = fresh
+                # Back in its place among the others, as the scenario lists it.
+                order = [a.id for a in self._pristine]
+                self.accounts[account_id] = fresh
+                self.accounts = dict(sorted(self.accounts.items(),
+                                            key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
+            self._replan()
+
+    def _numbers_of(self, account: Account) -> set[str]:
+        """The numbers an account holds out of the inventory at every provider (owned or quarantined)."""
+        return {number for provider in self.providers
+                for number in provider.owned_numbers(provider.dump_state(account.states[provider.name]))}
 
     def catch_up(self) -> None:
         """Run the providers' timed work once the clock has reached the earliest due time (else nothing)."""
