@@ -2,11 +2,11 @@
 outbox, inbound, clock, OpenAPI, the dashboard. Its endpoints are rules of the app's one werkzeug Map
 (``Admin.rules``).
 
-Who may call what: with no admin token (a loopback server, the default) everyone may call everything. With a
-token, every endpoint but ``health`` needs ``Authorization: Bearer <token>`` (a browser gets the token into a
-cookie by opening ``/_fakeroute/?token=<token>`` once). Either way a tenant's own provider credentials (its
-Flowroute key and secret, Twilio SID and token, AgentMessage API key) read that tenant's journal, state and
-outbox, and reset that tenant, and nothing of any other tenant.
+Who may call what: with no admin token (a loopback server, the default) everyone may call everything, whatever
+credentials come along. With a token, every endpoint but ``health`` needs ``Authorization: Bearer <token>`` (a
+browser gets the token into a cookie by opening ``/_fakeroute/?token=<token>`` once), and a tenant's own provider
+credentials (its Flowroute key and secret, Twilio SID and token, AgentMessage API key) read that tenant's
+journal, state and outbox, and reset that tenant, and nothing of any other tenant.
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ class Admin:
                 tenant = self._caller(request)
                 if endpoint in TENANT_ENDPOINTS:
                     return handler(request, tenant=tenant, **(path_args or {}))
-                if tenant is not _ADMIN and self.token is not None:
+                if tenant is not _ADMIN:
                     raise AdminError(403, f"the credentials of account {tenant!r} may only read its requests, "
                                      "state and outbox and reset it; this needs the admin token")
                 return handler(request, **(path_args or {}))
@@ -152,20 +152,20 @@ class Admin:
 
     def _caller(self, request: Request) -> str | None:
         """``_ADMIN`` (None) for the admin, else the id of the account whose provider credentials came;
-        a 401 when a token is set and neither came."""
-        if self.token is not None:
-            scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-            if scheme.lower() == "bearer" and _same(value.strip(), self.token):
-                return _ADMIN
-            if _same(request.cookies.get(TOKEN_COOKIE, ""), self.token):
-                return _ADMIN
+        a 401 when neither the token nor a tenant's credentials came. Without a token everyone is the admin:
+        a client that sends its provider credentials along (one session for both) sees what it always saw."""
+        if self.token is None:
+            return _ADMIN
+        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and _same(value.strip(), self.token):
+            return _ADMIN
+        if _same(request.cookies.get(TOKEN_COOKIE, ""), self.token):
+            return _ADMIN
         for provider in self.world.providers:
             try:
                 return provider.authenticate(Exchange(request, provider), self.world).id
             except ApiError:
                 continue
-        if self.token is None:
-            return _ADMIN
         raise AdminError(401, "the admin API needs Authorization: Bearer <admin token> (a tenant's own provider "
                          "credentials read its requests, state and outbox)",
                          {"WWW-Authenticate": 'Bearer realm="fakeroute"'})

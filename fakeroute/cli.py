@@ -67,8 +67,8 @@ def _positive(kind: Callable[[str], Any]) -> Callable[[str], Any]:
     return convert
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, list[str]]:
-    """The parser, and what is wrong with the FAKEROUTE_* environment variables it read."""
+def build_parser() -> argparse.ArgumentParser:
+    """The parser; what is wrong with the FAKEROUTE_* variables it read is ``env_problems`` of serve's arguments."""
     parser = argparse.ArgumentParser(prog="fakeroute", description="A stateful fake of telecom provider APIs.")
     parser.add_argument("--version", action="version", version=f"fakeroute {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -105,14 +105,15 @@ def build_parser() -> tuple[argparse.ArgumentParser, list[str]]:
                 type=_positive(int))
     options.add("--channel-timeout", "FAKEROUTE_CHANNEL_TIMEOUT", CHANNEL_TIMEOUT,
                 "seconds an idle connection is kept open", kind=_positive(float), type=_positive(float))
-    return parser, options.problems
+    serve.set_defaults(env_problems=options.problems)
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser, problems = build_parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
-    if problems:
-        parser.error("; ".join(problems))
+    if args.env_problems:
+        parser.error("; ".join(args.env_problems))
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     try:
         world = World(seed=args.seed, scenario=args.scenario, inventory_size=args.inventory_size,

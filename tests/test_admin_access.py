@@ -15,7 +15,6 @@ from fakeroute.providers import PROVIDERS
 from fakeroute.server import FakerouteServer
 from fakeroute.transport import Interceptor
 from fakeroute.world import World
-from tests.support.agentmessage import DEFAULT_KEY
 from tests.support.flowroute import FLOWROUTE_AUTH, MOBILE, OWNED, sms
 from tests.support.harness import basic, bearer
 
@@ -158,11 +157,15 @@ def test_a_tenant_resets_itself_and_nobody_else(url):
     assert requests.get(f"{url}/v2/numbers", headers=flowroute_auth(a), timeout=10).status_code == 200
 
 
-def test_tenant_credentials_in_an_open_server_narrow_reads_only(server_url):
-    state = requests.get(f"{server_url}/_fakeroute/state", headers=bearer(DEFAULT_KEY), timeout=10).json()
-    assert [acc["id"] for acc in state["accounts"]] == ["default"]
-    everyone = requests.get(f"{server_url}/_fakeroute/accounts", headers=FLOWROUTE_AUTH, timeout=10)
-    assert len(everyone.json()["accounts"]) > 1  # open: credentials do not close what needs no token
+def test_without_a_token_credentials_sent_along_change_nothing(server_url):
+    """One session for the API and the admin calls, as before tokens existed: it still sees and resets everything."""
+    with requests.Session() as session:
+        session.headers.update(FLOWROUTE_AUTH)
+        buy(server_url, FLOWROUTE_AUTH)
+        state = session.get(f"{server_url}/_fakeroute/state", timeout=10).json()
+        assert len(state["accounts"]) > 1
+        assert session.post(f"{server_url}/_fakeroute/reset", timeout=10).json()["status"] == "reset"
+        assert session.get(f"{server_url}/_fakeroute/requests", timeout=10).json() == {"requests": []}
 
 
 def test_the_dashboard_signs_a_browser_in_with_a_cookie(url):

@@ -39,7 +39,7 @@ def test_serve_help_shows_every_option_with_its_default_and_environment_variable
     result = run("serve", "--help")
     assert result.returncode == 0
     text = " ".join(result.stdout.split())  # argparse wraps lines
-    parser, _ = build_parser()
+    parser = build_parser()
     serve = parser._subparsers._group_actions[0].choices["serve"]
     options = [a for a in serve._actions if a.option_strings and a.dest != "help"]
     assert len(options) == 13
