@@ -102,7 +102,10 @@ class FakerouteServer:
         server = self._server
         server.task_dispatcher.shutdown()
         # Closing every channel empties the loop's map, which ends run() in its own thread.
-        server.trigger.pull_trigger(lambda: _close_all(server))
+        try:
+            server.trigger.pull_trigger(lambda: _close_all(server))
+        except OSError:  # the loop has ended and closed its trigger already: close what is left here
+            _close_all(server)
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None

@@ -72,6 +72,7 @@ class World:
         for i, doc in enumerate(self.scenario["accounts"]):
             self._add_account(doc, f"accounts[{i}]")
         self._pristine = list(self.accounts.values())
+        self._created: dict[str, Account] = {}  # accounts made since the last reset, as they were made
         self.reset()
 
     def provider(self, name: str) -> Provider:
@@ -90,6 +91,7 @@ class World:
             self.faults.clear()
             self.outbox.clear()
             self.limits.clear()
+            self._created = {}
             self.accounts = {}
             self._by_credential = {p.name: {} for p in self.providers}
             for pristine in self._pristine:
@@ -116,15 +118,15 @@ class World:
             self.reset()
 
     def reset_account(self, account_id: str) -> None:
-        """One account back to the scenario (one it does not have, made by ``create_account``, is removed);
-        every other account, the journal, the outbox, faults and the clock stay as they are. Numbers the account
-        took since go back to the inventory. Raises ``KeyError`` for an unknown account and ``ScenarioError``,
-        changing nothing, when a number the scenario gives it is now another account's."""
+        """One account back to the scenario (one made by ``create_account`` back to as it was made: its
+        credentials, nothing owned); every other account, the journal, the outbox, faults and the clock stay
+        as they are. Numbers the account took since go back to the inventory. Raises ``KeyError`` for an
+        unknown account and ``ScenarioError``, changing nothing, when a number the scenario gives it is now
+        another account's."""
         with self.lock:
             account = self.accounts[account_id]
-            pristine = next((a for a in self._pristine if a.id == account_id), None)
-            now = self._numbers_of(account)
-            then = self._numbers_of(pristine) if pristine is not None else set()
+            pristine = next((a for a in self._pristine if a.id == account_id), None) or self._created[account_id]
+            now, then = self._numbers_of(account), self._numbers_of(pristine)
             for number in sorted(then - now):
                 if not self.inventory.is_available(number):
                     raise ScenarioError(f"account {account_id!r} cannot go back to the scenario: its number "
@@ -133,22 +135,15 @@ class World:
                 self.inventory.put_back(number)
             for number in then - now:
                 self.inventory.take(number)
+            fresh = Account(pristine.id, pristine.name)
             for provider in self.providers:
                 index = self._by_credential[provider.name]
                 for key in provider.credential_keys(account.states[provider.name]):
                     index.pop(key, None)
-            del self.accounts[account_id]
-            if pristine is not None:
-                fresh = Account(pristine.id, pristine.name)
-                for provider in self.providers:
-                    state = fresh.states[provider.name] = provider.copy_state(pristine.states[provider.name])
-                    for key in provider.credential_keys(state):
-                        self._by_credential[provider.name][key] = fresh
-                # Back in its place among the others, as the scenario lists it.
-                order = [a.id for a in self._pristine]
-                self.accounts[account_id] = fresh
-                self.accounts = dict(sorted(self.accounts.items(),
-                                            key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
+                state = fresh.states[provider.name] = provider.copy_state(pristine.states[provider.name])
+                for key in provider.credential_keys(state):
+                    index[key] = fresh
+            self.accounts[account_id] = fresh  # the same place among the others
             self._replan()
 
     def _numbers_of(self, account: Account) -> set[str]:
@@ -200,7 +195,10 @@ class World:
             doc = {"id": account_id, "name": name or f"Account {serial}"}
             for provider in self.providers:
                 doc[provider.name] = provider.new_section(self, serial)
-            return self._add_account(doc, account_id)
+            account = self._add_account(doc, account_id)
+            self._created[account_id] = Account(account_id, account.name, {
+                p.name: p.copy_state(account.states[p.name]) for p in self.providers})
+            return account
 
     def find_account(self, provider: str, credential: Any) -> Account | None:
         return self._by_credential[provider].get(credential)
