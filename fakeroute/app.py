@@ -45,11 +45,12 @@ class FakerouteApp:
     {'status': 'ok'}
     """
 
-    def __init__(self, world: World, *, max_body_size: int = MAX_BODY_SIZE, propagate_exceptions: bool = False):
+    def __init__(self, world: World, *, max_body_size: int = MAX_BODY_SIZE, propagate_exceptions: bool = False,
+                 admin_token: str | None = None):
         self.world = world
         self.max_body_size = max_body_size
         self.propagate_exceptions = propagate_exceptions
-        self.admin = Admin(world)
+        self.admin = Admin(world, admin_token)  # no token: the admin API is open (fakeroute.admin)
         self.url_map = Map(
             [rule for provider in world.providers for rule in provider.rules()] + self.admin.rules(),
             strict_slashes=False,
@@ -66,6 +67,14 @@ class FakerouteApp:
         """The answer to one request and the exchange it travelled in (None for the admin API)."""
         request = Request(environ)
         request.max_content_length = self.max_body_size
+        if _is_admin(request.path):
+            # A provider's real host (in-process) has no admin API: there it is the provider's own 404.
+            real = self._host_provider(request)
+            if real is not None:
+                exchange = Exchange(request, real)
+                response = self._unrouted(exchange, NotFound())
+                self._record(exchange, response)
+                return response, exchange
         try:
             (owner, endpoint), path_args = self._adapter.match(request.path, request.method)
         except (NotFound, MethodNotAllowed) as exc:
@@ -77,7 +86,7 @@ class FakerouteApp:
             response = self._unrouted(exchange, exc)
         else:
             if owner == "admin":
-                return self.admin.dispatch(endpoint, request), None
+                return self.admin.dispatch(endpoint, request, path_args), None
             provider = self._providers[owner]
             exchange = Exchange(request, provider, provider.operations[endpoint], path_args)
             response = self._routed(exchange)
@@ -227,13 +236,17 @@ class FakerouteApp:
             response_type=response.content_type,
         ))
 
-    def _provider_for(self, request: Request) -> Provider | None:
+    def _host_provider(self, request: Request) -> Provider | None:
+        """The provider whose real host the request is addressed to, if any."""
         host = request.host.split(":", 1)[0].lower()
-        providers = self.world.providers
-        for provider in providers:
-            if host in provider.hosts:
-                return provider
+        return next((p for p in self.world.providers if host in p.hosts), None)
+
+    def _provider_for(self, request: Request) -> Provider | None:
+        provider = self._host_provider(request)
+        if provider is not None:
+            return provider
         # The standalone server serves every provider on one host: the path tells them apart.
+        providers = self.world.providers
         return max(
             (p for p in providers for prefix in p.path_prefixes if request.path.startswith(prefix)),
             key=lambda p: max(len(x) for x in p.path_prefixes if request.path.startswith(x)),

@@ -46,6 +46,7 @@ class World:
         rate_limits: bool | None = None,
     ):
         self.seed = seed
+        self._rate_limits = rate_limits  # the caller's override, kept for load_scenario
         self.providers: tuple[Provider, ...] = tuple(providers)
         names = [p.name for p in self.providers]
         if len(set(names)) != len(names):
@@ -83,6 +84,7 @@ class World:
         for i, doc in enumerate(self.scenario["accounts"]):
             self._add_account(doc, f"accounts[{i}]")
         self._pristine = list(self.accounts.values())
+        self._created: dict[str, Account] = {}  # accounts made since the last reset, as they were made
         self.reset()
 
     def provider(self, name: str) -> Provider:
@@ -101,6 +103,7 @@ class World:
             self.faults.clear()
             self.outbox.clear()
             self.limits.clear()
+            self._created = {}
             self.accounts = {}
             self._by_credential = {p.name: {} for p in self.providers}
             for pristine in self._pristine:
@@ -112,6 +115,53 @@ class World:
                         index[key] = account
                 self.accounts[account.id] = account
             self._replan()
+
+    def load_scenario(self, scenario: str | Path | Mapping[str, Any]) -> None:
+        """Start over from another scenario document (``GET /_fakeroute/state`` gives one): it becomes what
+        ``reset`` returns to. It is read, validated and loaded in full before anything is swapped in, so a
+        document that does not load raises ``ScenarioError`` naming the bad entry and changes nothing."""
+        fresh = World(seed=self.seed, scenario=scenario, inventory_size=self.inventory.size, start=self.clock.start,
+                      providers=self.providers, rate_limits=self._rate_limits)
+        with self.lock:
+            self.scenario_name, self.scenario = fresh.scenario_name, fresh.scenario
+            self.inventory = fresh.inventory
+            self.limits = fresh.limits
+            self._pristine = fresh._pristine
+            self.reset()
+
+    def reset_account(self, account_id: str) -> None:
+        """One account back to the scenario (one made by ``create_account`` back to as it was made: its
+        credentials, nothing owned); every other account, the journal, the outbox, faults and the clock stay
+        as they are. Numbers the account took since go back to the inventory. Raises ``KeyError`` for an
+        unknown account and ``ScenarioError``, changing nothing, when a number the scenario gives it is now
+        another account's."""
+        with self.lock:
+            account = self.accounts[account_id]
+            pristine = next((a for a in self._pristine if a.id == account_id), None) or self._created[account_id]
+            now, then = self._numbers_of(account), self._numbers_of(pristine)
+            for number in sorted(then - now):
+                if not self.inventory.is_available(number):
+                    raise ScenarioError(f"account {account_id!r} cannot go back to the scenario: its number "
+                                        f"{number} is now owned by another account")
+            for number in now - then:
+                self.inventory.put_back(number)
+            for number in then - now:
+                self.inventory.take(number)
+            fresh = Account(pristine.id, pristine.name, suspended=pristine.suspended)
+            for provider in self.providers:
+                index = self._by_credential[provider.name]
+                for key in provider.credential_keys(account.states[provider.name]):
+                    index.pop(key, None)
+                state = fresh.states[provider.name] = provider.copy_state(pristine.states[provider.name])
+                for key in provider.credential_keys(state):
+                    index[key] = fresh
+            self.accounts[account_id] = fresh  # the same place among the others
+            self._replan()
+
+    def _numbers_of(self, account: Account) -> set[str]:
+        """The numbers an account holds out of the inventory at every provider (owned or quarantined)."""
+        return {number for provider in self.providers
+                for number in provider.owned_numbers(provider.dump_state(account.states[provider.name]))}
 
     def catch_up(self) -> None:
         """Run the providers' timed work once the clock has reached the earliest due time (else nothing)."""
@@ -157,7 +207,10 @@ class World:
             doc = {"id": account_id, "name": name or f"Account {serial}"}
             for provider in self.providers:
                 doc[provider.name] = provider.new_section(self, serial)
-            return self._add_account(doc, account_id)
+            account = self._add_account(doc, account_id)
+            self._created[account_id] = Account(account_id, account.name, {
+                p.name: p.copy_state(account.states[p.name]) for p in self.providers})
+            return account
 
     def find_account(self, provider: str, credential: Any) -> Account | None:
         return self._by_credential[provider].get(credential)

@@ -116,6 +116,16 @@ class Provider(ABC):
     operations: tuple[Operation, ...]
     schemas: SchemaStore
     content_type = "application/json"
+    # What the OpenAPI documents (fakeroute.openapi) say beyond the operations and schemas: the API's name,
+    # its HTTP auth scheme ("basic" or "bearer") and the media type of request bodies (default: content_type).
+    title = ""
+    auth_scheme = "basic"
+    request_media_type = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.request_media_type:
+            cls.request_media_type = cls.content_type
 
     def rules(self) -> list[Rule]:
         return [

@@ -33,6 +33,8 @@ class AgentMessageProvider(Provider):
     operations = OPERATIONS
     schemas = SCHEMAS
     scenario = scenario
+    title = "AgentMessage v1"
+    auth_scheme = "bearer"
 
     # -- request side -----------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ class FlowrouteProvider(Provider):
     operations = OPERATIONS
     schemas = SCHEMAS
     scenario = scenario
+    title = "Flowroute Numbers v2 and Messages v2.1"
     content_type = rendering.MEDIA_TYPE
 
     # -- request side -----------------------------------------------------------------------------

@@ -40,6 +40,8 @@ class TwilioProvider(Provider):
     operations = OPERATIONS
     schemas = SCHEMAS
     scenario = scenario
+    title = "Twilio Routes v2"
+    request_media_type = FORM_MEDIA_TYPE
 
     # -- request side -----------------------------------------------------------------------------
 
