@@ -18,7 +18,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 
-
 DEFAULT_SIZE = 5_000
 MAX_SIZE = 10_000_000
 LINES_PER_EXCHANGE = 40  # average count of purchasable lines per exchange: a sparse, realistic spread
