@@ -11,6 +11,7 @@ those calls are answered by the fake. Calls to other hosts go out untouched, or 
 from __future__ import annotations
 
 import asyncio
+import errno
 import functools
 import inspect
 import io
@@ -235,7 +236,7 @@ class Interceptor:
             try:
                 intercepted = interceptor.intercepts(req.host)
             except BlockedHostError as exc:
-                raise aiohttp.ClientConnectorError(req.connection_key, OSError(str(exc))) from None
+                raise aiohttp.ClientConnectorError(req.connection_key, OSError(errno.ECONNREFUSED, str(exc))) from None
             if not intercepted:
                 return await original(connector, req, traces, timeout)
             protocol = ResponseHandler(asyncio.get_running_loop())
@@ -262,21 +263,24 @@ class Interceptor:
         def urlopen(pool: HTTPConnectionPool, *args: Any, **kwargs: Any) -> Any:
             try:
                 intercepted = interceptor.intercepts(pool.host)
+                blocked = None
             except BlockedHostError as exc:
-                raise urllib3.exceptions.NewConnectionError(pool, str(exc)) from None
+                intercepted, blocked = True, urllib3.exceptions.NewConnectionError(pool, str(exc))
             if not intercepted:
                 return original(pool, *args, **kwargs)
             call = signature.bind(pool, *args, **kwargs)
             call.apply_defaults()
             given = call.arguments
             method, path = given["method"], given["url"]
+            # urllib3's own retry rules (dropped connections, Retry-After on 413/429/503, status_forcelist).
+            retries = Retry.from_int(given["retries"], redirect=given["redirect"], default=pool.retries)
+            while blocked is not None:  # as a refused connection: raised as is, or as MaxRetryError once retried
+                retries = retries.increment(method, path, error=blocked, _pool=pool)
             url = path if "://" in path else f"{pool.scheme}://{_netloc(pool.scheme, pool.host, pool.port)}{path}"
             headers = dict(given["headers"] if given["headers"] is not None else pool.headers)
             if not any(name.lower() == "user-agent" for name in headers):
                 headers["User-Agent"] = user_agent  # as urllib3 adds it on the wire
             body = _body_bytes(given["body"])
-            # urllib3's own retry rules (dropped connections, Retry-After on 413/429/503, status_forcelist).
-            retries = Retry.from_int(given["retries"], redirect=given["redirect"], default=pool.retries)
             while True:
                 status, reason, response_headers, content, dropped = interceptor.call(method, url, headers, body)
                 if dropped:
