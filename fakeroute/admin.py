@@ -153,7 +153,7 @@ class Admin:
             text = args.get(name)
             if text is None:
                 return default
-            if not text.isdigit() or not low <= int(text) <= high:
+            if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
                 raise AdminError(400, f"{name} must be an integer from {low} to {high}, got {text!r}")
             return int(text)
 

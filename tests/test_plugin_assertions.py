@@ -142,6 +142,7 @@ def test_journal_over_http_newest_first_with_limit_filters_and_optional_bodies(s
     ({"limit": "0"}, "limit must be an integer from 1 to 10000, got '0'"),
     ({"limit": "10001"}, "limit must be an integer from 1 to 10000"),
     ({"limit": "many"}, "limit must be an integer"),
+    ({"limit": "²"}, "limit must be an integer"),  # a digit to str.isdigit, not to int()
     ({"status": "x"}, "status must be an integer from 100 to 599"),
     ({"since": "yesterday"}, "since must be an ISO 8601 time"),
     ({"bodies": "maybe"}, "bodies must be true or false"),

@@ -281,4 +281,7 @@ def test_an_asgi_app_runs_on_a_loop_of_its_own_and_app_errors_fail_the_test(pyte
     result = pytester.runpytest()
     result.assert_outcomes(passed=3, errors=1)
     result.stdout.fnmatch_lines(["*ERROR at teardown of test_app_raises*",
-                                 "*WebhookDeliveryError: the app under test raised on 5 webhook attempt(s)*"])
+                                 "*WebhookDeliveryError: the app under test raised on 5 webhook attempt(s)*",
+                                 "*- fakeroute -*",
+                                 "last 1 webhook(s):",
+                                 "  wh-1 inbound_sms POST https://app.example/in -> failed [ZeroDivisionError: *"])
