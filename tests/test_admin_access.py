@@ -165,7 +165,7 @@ def test_without_a_token_credentials_sent_along_change_nothing(server_url):
         state = session.get(f"{server_url}/_fakeroute/state", timeout=10).json()
         assert len(state["accounts"]) > 1
         assert session.post(f"{server_url}/_fakeroute/reset", timeout=10).json()["status"] == "reset"
-        assert session.get(f"{server_url}/_fakeroute/requests", timeout=10).json() == {"requests": []}
+        assert session.get(f"{server_url}/_fakeroute/requests", timeout=10).json()["requests"] == []
 
 
 def test_the_dashboard_signs_a_browser_in_with_a_cookie(url):
