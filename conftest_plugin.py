@@ -24,6 +24,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("fakeroute_seed", "seed of the fake worlds ($FAKEROUTE_SEED, then 0, when unset)")
     parser.addini("fakeroute_scenario", "scenario file (relative to the rootdir) or built-in name")
     parser.addini("fakeroute_inventory_size", "count of purchasable numbers (default 5000)")
+    parser.addini("fakeroute_clock_start", "where the fake clock starts, ISO 8601 (default 2026-01-01T00:00:00Z)")
     parser.addini("fakeroute_block_unknown_hosts", "fail calls to hosts other than the providers' and loopback",
                   type="bool", default=False)
 
@@ -31,7 +32,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "fakeroute(seed=0, scenario='default', inventory_size=5000, block_unknown_hosts=False, "
-        "providers=fakeroute.providers.PROVIDERS, rate_limits=None): the fake World this test gets",
+        "providers=fakeroute.providers.PROVIDERS, rate_limits=None, clock_start=None): the fake World this test gets",
     )
     config.stash[_WORLDS] = Worlds()
     config.stash[_SETTINGS] = resolve_settings(
@@ -42,6 +43,7 @@ def pytest_configure(config: pytest.Config) -> None:
         ini_inventory_size=config.getini("fakeroute_inventory_size"),
         ini_block_unknown_hosts=config.getini("fakeroute_block_unknown_hosts"),
         rootdir=config.rootpath,
+        ini_clock_start=config.getini("fakeroute_clock_start"),
     )
 
 

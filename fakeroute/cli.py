@@ -7,9 +7,11 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 
 from . import __version__
 from .app import FakerouteApp
+from .clock import parse_start
 from .inventory import DEFAULT_SIZE
 from .server import FakerouteServer
 from .world import ScenarioError, World
@@ -33,8 +35,19 @@ def build_parser() -> argparse.ArgumentParser:
                        "on unless it says \"rate_limits\": false, as the real APIs enforce them)")
     serve.add_argument("--clock", choices=("fake", "real"), default="fake",
                        help="fake: deterministic, one second per reading, moved by POST /_fakeroute/clock (default); "
-                       "real: follows the wall clock, so delivery receipts and their webhooks arrive by themselves")
+                       "real: follows the wall clock from now, so delivery receipts and their webhooks arrive by "
+                       "themselves and the dates it writes are today's")
+    serve.add_argument("--clock-start", type=_clock_start, default=None, metavar="ISO",
+                       help="where the clock starts, e.g. 2026-03-01T09:00:00Z (UTC unless it says; default: "
+                       "2026-01-01T00:00:00Z, or with --clock real the wall clock's now)")
     return parser
+
+
+def _clock_start(text: str) -> datetime:
+    try:
+        return parse_start(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     try:
         world = World(seed=args.seed, scenario=args.scenario, inventory_size=args.inventory_size,
-                      real_time=args.clock == "real", rate_limits=args.rate_limits)
+                      start=args.clock_start, real_time=args.clock == "real", rate_limits=args.rate_limits)
     except (ScenarioError, ValueError) as exc:
         print(f"fakeroute: {exc}", file=sys.stderr)
         return 2

@@ -13,7 +13,7 @@ from typing import Any
 
 from .accounts import Account
 from .app import FakerouteApp
-from .clock import Clock
+from .clock import Clock, parse_start
 from .faults import Fault
 from .inventory import DEFAULT_SIZE
 from .journal import Journal
@@ -36,17 +36,18 @@ class Settings:
     origin: str = "default"
     providers: tuple[Provider, ...] = PROVIDERS
     rate_limits: bool | None = None  # None: as the scenario says (on unless it says false)
+    clock_start: str | None = None  # ISO 8601 (None: 2026-01-01T00:00:00Z)
 
     @property
     def world_key(self) -> tuple[Any, ...]:
-        return (self.seed, self.scenario, self.inventory_size, self.providers, self.rate_limits)
+        return (self.seed, self.scenario, self.inventory_size, self.providers, self.rate_limits, self.clock_start)
 
     def describe(self) -> str:
         return f"seed={self.seed} ({self.origin}), scenario={self.scenario}, inventory_size={self.inventory_size}"
 
     def with_marker(self, marker: Mapping[str, Any]) -> Settings:
         unknown = set(marker) - {"seed", "scenario", "inventory_size", "block_unknown_hosts", "providers",
-                                  "rate_limits"}
+                                  "rate_limits", "clock_start"}
         if unknown:
             raise TypeError(f"@pytest.mark.fakeroute got unknown argument(s): {', '.join(sorted(unknown))}")
         origin = "marker" if "seed" in marker else self.origin
@@ -58,6 +59,7 @@ class Settings:
             origin=origin,
             providers=tuple(marker.get("providers", self.providers)),
             rate_limits=marker.get("rate_limits", self.rate_limits),
+            clock_start=str(marker["clock_start"]) if marker.get("clock_start") else self.clock_start,
         )
 
 
@@ -71,6 +73,7 @@ def resolve_settings(
     ini_block_unknown_hosts: bool,
     rootdir: Path,
     environ: Mapping[str, str] = os.environ,
+    ini_clock_start: str | None = None,
 ) -> Settings:
     """Session settings. Seed: --fakeroute-seed, then the ini option, then $FAKEROUTE_SEED, then 0."""
     if cli_seed is not None:
@@ -84,7 +87,8 @@ def resolve_settings(
     scenario = cli_scenario or ini_scenario or DEFAULT_SCENARIO
     if scenario.endswith(".json") and not Path(scenario).is_absolute():
         scenario = str(rootdir / scenario)
-    return Settings(seed, scenario, int(ini_inventory_size or DEFAULT_SIZE), ini_block_unknown_hosts, origin)
+    return Settings(seed, scenario, int(ini_inventory_size or DEFAULT_SIZE), ini_block_unknown_hosts, origin,
+                    clock_start=ini_clock_start or None)
 
 
 class Worlds:
@@ -96,8 +100,9 @@ class Worlds:
     def get(self, settings: Settings) -> tuple[World, FakerouteApp]:
         key = settings.world_key
         if key not in self._built:
+            start = parse_start(settings.clock_start) if settings.clock_start else None
             world = World(seed=settings.seed, scenario=settings.scenario, inventory_size=settings.inventory_size,
-                          providers=settings.providers, rate_limits=settings.rate_limits)
+                          providers=settings.providers, rate_limits=settings.rate_limits, start=start)
             self._built[key] = (world, FakerouteApp(world))
         return self._built[key]
 

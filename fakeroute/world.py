@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .accounts import Account, Agenda, Scope
-from .clock import DEFAULT_START, Clock
+from .clock import Clock
 from .faults import Faults
 from .ids import Ids
 from .inventory import DEFAULT_SIZE, Inventory
@@ -26,7 +26,8 @@ class World:
     """All the state of one fake: accounts, inventory, clock, ids. Two Worlds never share anything.
 
     ``providers`` are the APIs it serves (default: Flowroute, Twilio Routes v2 and AgentMessage); a
-    fourth is one more object in that tuple. ``rate_limits`` switches the providers' rate limits on or off
+    fourth is one more object in that tuple. ``start`` is where the clock starts (default 2026-01-01 UTC;
+    with ``real_time``, the wall clock's now). ``rate_limits`` switches the providers' rate limits on or off
     (None: as the scenario's ``rate_limits`` says, on when it says nothing, as the real APIs are).
 
     >>> world = World(seed=7)
@@ -40,7 +41,7 @@ class World:
         seed: int = 0,
         scenario: str | Path | Mapping[str, Any] | None = None,
         inventory_size: int = DEFAULT_SIZE,
-        start: datetime = DEFAULT_START,
+        start: datetime | None = None,
         real_time: bool = False,
         providers: Iterable[Provider] = PROVIDERS,
         rate_limits: bool | None = None,
