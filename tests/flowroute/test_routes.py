@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
 
+from fakeroute.world import ScenarioError, World
 from tests.support.errors import error_of
 from tests.support.flowroute import OTHER_TENANTS, OWNED, OWNED_PLAIN
 from tests.support.harness import basic
@@ -91,6 +93,10 @@ def test_a_route_keeps_its_edge_strategy_and_ignores_unknown_attributes(flowrout
     assert attributes["edge_strategy"] == int(sent) and "priority" not in attributes
     listed = flowroute.get("/v2/routes", params={"route_type": "host"}).json()["data"]
     assert listed[-1]["attributes"]["edge_strategy"] == int(sent)
+    dumped = flowroute.get("/_fakeroute/state").json()["accounts"][0]["flowroute"]["routes"]
+    assert dumped[-1] == {"id": listed[-1]["id"], "route_type": "host", "value": "b.example.com", "alias": "edge",
+                          "edge_strategy": int(sent)}
+    assert "edge_strategy" not in dumped[0]  # a route without one dumps as it always did
 
 
 def test_route_ids_count_up_deterministically(flowroute):
@@ -198,3 +204,12 @@ def test_assigning_a_route_to_a_number_not_owned_is_a_404(flowroute):
 def test_malformed_relationship_bodies_are_422(flowroute, body, field):
     error = error_of(flowroute.patch(f"/v2/numbers/{OWNED}/relationships/primary_route", data=body), 422)
     assert field in error["detail"]
+
+
+def test_a_scenario_route_names_an_edge_strategy_that_exists():
+    scenario = copy.deepcopy(World().scenario)
+    scenario["accounts"][0]["flowroute"]["routes"][0]["edge_strategy"] = 4
+    assert World(scenario=scenario).accounts["default"].state("flowroute").routes["98396"].edge_strategy == 4
+    scenario["accounts"][0]["flowroute"]["routes"][0]["edge_strategy"] = 9
+    with pytest.raises(ScenarioError, match=r"routes\[0\].edge_strategy: no edge strategy 9"):
+        World(scenario=scenario)

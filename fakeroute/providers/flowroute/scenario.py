@@ -159,10 +159,7 @@ def dump(state: FlowrouteAccount) -> dict[str, Any] | None:
     section: dict[str, Any] = {
         "access_key": state.access_key,
         "secret_key": state.secret_key,
-        "routes": [
-            {"id": r.id, "route_type": r.route_type, "value": r.value, "alias": r.alias}
-            for r in state.routes.values() if r.id != SIP_REG_ROUTE_ID
-        ],
+        "routes": [_dump_route(r) for r in state.routes.values() if r.id != SIP_REG_ROUTE_ID],
         "numbers": [_dump_number(n) for n in state.sorted_numbers()],
     }
     # Messaging parts appear only when there is something to say, so a numbers-only dump stays as it was.
@@ -190,6 +187,13 @@ def new_section(world: World, serial: int) -> dict[str, Any]:
 
 def owned_numbers(section: Mapping[str, Any] | None) -> list[str]:
     return [n["value"] for n in (section or {}).get("numbers", [])]
+
+
+def _dump_route(route: Route) -> dict[str, Any]:
+    doc: dict[str, Any] = {"id": route.id, "route_type": route.route_type, "value": route.value, "alias": route.alias}
+    if route.edge_strategy is not None:
+        doc["edge_strategy"] = route.edge_strategy
+    return doc
 
 
 def _dump_number(number: Number) -> dict[str, Any]:
