@@ -27,7 +27,7 @@ class Clock:
         self.start = start or (datetime.now(UTC) if self._wall else DEFAULT_START)
         self.tick = tick
         self.real_time = real_time
-        self._now = start
+        self._now = self.start
         self._since = time.monotonic()  # real_time: when _now was last set
 
     def now(self) -> datetime:

@@ -29,7 +29,7 @@ def test_a_given_start_wins_over_the_wall_clock_and_the_default():
     start = datetime(2026, 3, 1, 9, tzinfo=UTC)
     assert Clock(start, real_time=True).peek() >= start
     assert Clock(start, real_time=True).peek() - start < timedelta(hours=1)
-    assert World().clock.peek() == DEFAULT_START
+    assert World().clock.peek() == DEFAULT_START == Clock().peek() == Clock().now()
     world = World(start=start)
     world.clock.advance(60)
     world.reset()

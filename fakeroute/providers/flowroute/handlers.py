@@ -500,7 +500,7 @@ def _e911(call: Call) -> m.E911:
     return record
 
 
-def _text(value: Any) -> str:
+def _part(value: Any) -> str:
     """An address part as Flowroute keeps it: numbers (street_number: 1218, zip: 98101) become strings."""
     return "" if value is None else str(value).strip()
 
@@ -513,7 +513,7 @@ def _address(attributes: Mapping[str, Any], record_id: str, over: m.E911 | None 
     for name in m.E911_ATTRIBUTES:
         if name in attributes:
             value = attributes[name]
-            fields[name] = None if value is None and name.startswith("address_type") else _text(value)
+            fields[name] = None if value is None and name.startswith("address_type") else _part(value)
     address_type, number = fields.get("address_type"), fields.get("address_type_number")
     if address_type:
         known = next((t for t in m.ADDRESS_TYPES if t.lower() == address_type.lower()), None)
@@ -534,7 +534,7 @@ def _address(attributes: Mapping[str, Any], record_id: str, over: m.E911 | None 
             raise ApiError(422, f"Invalid {prefix}{name}: must not be empty", field=prefix + name)
     fields["state"] = fields.get("state", "").upper()
     fields["country"] = fields.get("country", "").upper()
-    address = m.E911(record_id, **{name: fields.get(name, "") for name in m.E911_ATTRIBUTES[:9]},
+    address = m.E911(record_id, **{name: fields.get(name, "") for name in m.E911_PARTS},
                      address_type=fields["address_type"], address_type_number=fields["address_type_number"])
     if not m.geocodes(address):
         raise ApiError(400, m.GEOCODE_FAILED)

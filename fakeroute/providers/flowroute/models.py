@@ -260,8 +260,8 @@ ADDRESS_TYPES = ("Apartment", "Basement", "Building", "Department", "Floor", "Fr
                  "Office", "Penthouse", "Pier", "Rear", "Room", "Side", "Slip", "Space", "Stop", "Suite", "Trailer",
                  "Unit", "Upper")
 GEOCODE_FAILED = "Could not geocode this address. Please check the validity of your address."
-E911_ATTRIBUTES = ("label", "first_name", "last_name", "street_name", "street_number", "city", "state", "country",
-                   "zip", "address_type", "address_type_number")
+E911_PARTS = ("label", "first_name", "last_name", "street_name", "street_number", "city", "state", "country", "zip")
+E911_ATTRIBUTES = (*E911_PARTS, "address_type", "address_type_number")  # the last two only with an address type
 COUNTRIES = {"US": "US", "USA": "US", "CA": "CA", "CAN": "CA"}  # as written -> ISO code
 
 # First three ZIP digits of each state (USPS ranges), the plausibility check of a US address.

@@ -90,7 +90,7 @@ def _load_records(section: Mapping[str, Any], account: FlowrouteAccount) -> None
     for i, doc in enumerate(section.get("e911s", [])):
         if doc["id"] in account.e911s:
             raise ScenarioError(f"e911s[{i}].id: duplicate E911 record id {doc['id']!r}")
-        address = E911(doc["id"], **{name: str(doc.get(name) or "") for name in m.E911_ATTRIBUTES[:9]},
+        address = E911(doc["id"], **{name: str(doc.get(name) or "") for name in m.E911_PARTS},
                        address_type=doc.get("address_type"), address_type_number=doc.get("address_type_number"))
         if not m.geocodes(address):
             raise ScenarioError(f"e911s[{i}]: {m.GEOCODE_FAILED}")
