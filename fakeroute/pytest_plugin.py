@@ -31,6 +31,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("fakeroute_seed", "seed of the fake worlds ($FAKEROUTE_SEED, then 0, when unset)")
     parser.addini("fakeroute_scenario", "scenario file (relative to the rootdir) or built-in name")
     parser.addini("fakeroute_inventory_size", "count of purchasable numbers (default 5000)")
+    parser.addini("fakeroute_clock_start", "where the fake clock starts, ISO 8601 (default 2026-01-01T00:00:00Z)")
     parser.addini("fakeroute_block_unknown_hosts", "fail calls to hosts other than the providers' and loopback",
                   type="bool", default=False)
 
@@ -46,6 +47,7 @@ def pytest_configure(config: pytest.Config) -> None:
         ini_scenario=config.getini("fakeroute_scenario"),
         ini_inventory_size=config.getini("fakeroute_inventory_size"),
         ini_block_unknown_hosts=config.getini("fakeroute_block_unknown_hosts"),
+        ini_clock_start=config.getini("fakeroute_clock_start"),
         rootdir=config.rootpath,
     )
 

@@ -27,10 +27,11 @@ if TYPE_CHECKING:
 SEED_ENV = "FAKEROUTE_SEED"
 DEFAULT_SCENARIO = "default"  # the built-in scenario (scenario.DEFAULT_SCENARIO: a test checks they agree)
 DEFAULT_SIZE = 5_000  # inventory.DEFAULT_SIZE, likewise
-WORLD_ARGUMENTS = ("seed", "scenario", "inventory_size", "block_unknown_hosts", "providers", "rate_limits")
+WORLD_ARGUMENTS = ("seed", "scenario", "inventory_size", "block_unknown_hosts", "providers", "rate_limits",
+                   "clock_start")
 MARKER_HELP = ("fakeroute(seed=0, scenario='default', inventory_size=5000, block_unknown_hosts=False, "
-               "providers=fakeroute.providers.PROVIDERS, rate_limits=None, deliver_to=None): the fake World this "
-               "test gets; deliver_to is a WSGI/ASGI app or the name of a fixture giving one")
+               "providers=fakeroute.providers.PROVIDERS, rate_limits=None, clock_start=None, deliver_to=None): "
+               "the fake World this test gets; deliver_to is a WSGI/ASGI app or the name of a fixture giving one")
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,11 @@ class Settings:
     origin: str = "default"
     providers: tuple[Provider, ...] | None = None  # None: fakeroute.providers.PROVIDERS
     rate_limits: bool | None = None  # None: as the scenario says (on unless it says false)
+    clock_start: str | None = None  # ISO 8601 (None: 2026-01-01T00:00:00Z)
 
     @property
     def world_key(self) -> tuple[Any, ...]:
-        return (self.seed, self.scenario, self.inventory_size, self.providers, self.rate_limits)
+        return (self.seed, self.scenario, self.inventory_size, self.providers, self.rate_limits, self.clock_start)
 
     def describe(self) -> str:
         return f"seed={self.seed} ({self.origin}), scenario={self.scenario}, inventory_size={self.inventory_size}"
@@ -65,6 +67,7 @@ class Settings:
             origin=origin,
             providers=tuple(marker["providers"]) if "providers" in marker else self.providers,
             rate_limits=marker.get("rate_limits", self.rate_limits),
+            clock_start=str(marker["clock_start"]) if marker.get("clock_start") else self.clock_start,
         )
 
 
@@ -78,6 +81,7 @@ def resolve_settings(
     ini_block_unknown_hosts: bool,
     rootdir: Path,
     environ: Mapping[str, str] = os.environ,
+    ini_clock_start: str | None = None,
 ) -> Settings:
     """Session settings. Seed: --fakeroute-seed, then the ini option, then $FAKEROUTE_SEED, then 0."""
     if cli_seed is not None:
@@ -91,7 +95,8 @@ def resolve_settings(
     scenario = cli_scenario or ini_scenario or DEFAULT_SCENARIO
     if scenario.endswith(".json") and not Path(scenario).is_absolute():
         scenario = str(rootdir / scenario)
-    return Settings(seed, scenario, int(ini_inventory_size or DEFAULT_SIZE), ini_block_unknown_hosts, origin)
+    return Settings(seed, scenario, int(ini_inventory_size or DEFAULT_SIZE), ini_block_unknown_hosts, origin,
+                    clock_start=ini_clock_start or None)
 
 
 def split_marker(arguments: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
@@ -110,11 +115,13 @@ class Worlds:
         key = settings.world_key
         if key not in self._built:
             from .app import FakerouteApp
+            from .clock import parse_start
             from .providers import PROVIDERS
             from .world import World
 
+            start = parse_start(settings.clock_start) if settings.clock_start else None
             world = World(seed=settings.seed, scenario=settings.scenario, inventory_size=settings.inventory_size,
-                          providers=settings.providers or PROVIDERS, rate_limits=settings.rate_limits)
+                          providers=settings.providers or PROVIDERS, rate_limits=settings.rate_limits, start=start)
             self._built[key] = (world, FakerouteApp(world))
         return self._built[key]
 

@@ -729,3 +729,7 @@ def test_an_operation_without_a_response_schema_may_not_answer_with_a_body(tmp_p
         "list_inbound_routes answers without a body (204: flowroute has no response_list_inbound_routes), "
         "but 2 bytes came"]
     assert re.fullmatch(r"response_\w+", response_schema_name("list_inbound_routes"))
+
+
+# Flowroute's E911, CNAM, CDR export, porting and edge strategy cases live with Flowroute's tests.
+from tests.flowroute import conformance_cases  # noqa: E402, F401

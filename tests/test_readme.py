@@ -66,5 +66,5 @@ def test_the_plugin_section_names_every_fixture_marker_argument_option_and_asser
     fixtures = [n for n in fakeroute.pytest_plugin.__all__ if n.startswith("fakeroute")]
     wanted = [*fixtures, *options.names, *WORLD_ARGUMENTS, "deliver_to", "FAKEROUTE_SEED", "calls",
               "assert_called", "assert_not_called", "deliver", "fail", "inbound", "clock.advance", "outbox"]
-    assert len(options.names) == 6 and len(fixtures) == 6
+    assert len(options.names) == 7 and len(fixtures) == 6
     assert [name for name in wanted if not re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", section)] == []

@@ -104,9 +104,9 @@ def test_the_status_follows_the_clock_and_each_change_sends_a_dlr(flowroute):
     final = dlrs[-1]
     assert (final["url"], final["account"], final["provider"]) == (DLR_URL, "default", "flowroute")
     assert final["payload"] == {"data": {
-        "attributes": {"body": "Hello there how are you?", "level": 2, "status": "delivered", "status_code": 1000,
+        "attributes": {"body": "Hello there how are you?", "level": 2, "status": "delivered", "status_code": "1000",
                        "status_code_description": "Message delivered to handset",
-                       "timestamp": "2026-01-01T00:00:05+00:00"},
+                       "timestamp": "2026-01-01T00:00:05.00Z"},
         "id": message_id,
         "links": {"related": f"{flowroute.base}/v2.1/messages/{message_id}"},
         "type": "delivery_receipt"}}
