@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.agentmessage import DEFAULT_KEY, READONLY_KEY, UNKNOWN_ID, ULID
+from tests.support.agentmessage import READONLY_KEY, ULID, UNKNOWN_ID
 from tests.support.errors import error_of
 
 
@@ -98,7 +98,8 @@ def test_a_revoked_key_cannot_be_rotated_and_unknown_ids_are_404(api):
         (["messages:write"], 'api key: unknown scope "messages:write": UNKNOWN_SCOPE: invalid input'),
         ([""], 'api key: unknown scope "": UNKNOWN_SCOPE: invalid input'),
         ([], "api key: no scopes: EMPTY_SCOPES: invalid input"),
-        (["messages:read", "messages:read"], 'api key: duplicate scope "messages:read": DUPLICATE_SCOPE: invalid input'),
+        (["messages:read", "messages:read"],
+         'api key: duplicate scope "messages:read": DUPLICATE_SCOPE: invalid input'),
     ],
 )
 def test_unknown_empty_or_duplicate_scopes_are_400(api, scopes, message):
