@@ -275,6 +275,7 @@ def submit_hosted_consent(world: World, token: str) -> Consent:
 
 
 def _holder(world: World, holds: Any, missing: str) -> tuple[Scope, Organization]:
+    world.catch_up()  # what the clock has made due happens before what the test does now
     for account in world:
         org: Organization = account.state(NAME)
         if holds(org):
@@ -285,6 +286,7 @@ def _holder(world: World, holds: Any, missing: str) -> tuple[Scope, Organization
 def _receive(world: World, to: str, sender: str, body: str,
              media_urls: tuple[str, ...]) -> tuple[Account, InboundMessage, str | None]:
     to, sender = "+" + to.lstrip("+"), "+" + sender.lstrip("+")
+    world.catch_up()  # a challenge past its expiry must not be confirmed by a late YES
     for account in world:
         number = account.state(NAME).number_by_e164(to)
         if number is not None:
