@@ -64,7 +64,7 @@ class AgentMessageProvider(Provider):
         key: ApiKey | None = account.states[self.name].api_keys.get(token) if account is not None else None
         if account is None or key is None or key.revoked_at is not None:
             raise errors.unauthorized()
-        key.last_used_at = world.clock.peek()
+        account.states[self.name].key_last_used[key.id] = world.clock.peek()
         return account
 
     def authorize(self, exchange: Exchange, account: Account) -> None:

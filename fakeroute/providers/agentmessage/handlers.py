@@ -8,6 +8,7 @@ Handlers get input already checked (auth, scope, JSON Schemas); every remaining 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import uuid
@@ -38,6 +39,7 @@ from .models import (
     QUARANTINE,
     ROUTING_FIELDS,
     TRUE_WORDS,
+    VERIFIED_IDENTITIES,
     ApiKey,
     Brand,
     BulkOrder,
@@ -193,7 +195,7 @@ def catch_up(scope: Scope) -> None:
             review_campaign(scope, campaign, "REJECTED" if reasons else "ACTIVE", reasons, campaign.review_at)
     for challenge in list(org.challenges.values()):
         if challenge.open and challenge.expires_at <= now:
-            challenge.status = "expired"
+            org.challenges[challenge.id] = dataclasses.replace(challenge, status="expired")
             emit(scope, "consent_pending.expired", _challenge_event(challenge), challenge.expires_at)
     org.recompute_due()
 
@@ -529,13 +531,12 @@ def review_campaign_draft(call: Call) -> Reply:
 def review_brand(scope: Scope, brand: Brand, identity_status: str, reason: str | None, when: datetime) -> None:
     """The brand's identity check completes: ACTIVE with ``identity_status``; an event either way."""
     org: Organization = scope.state
-    brand.review_at = None
-    brand.status = "ACTIVE"
-    brand.identity_status = identity_status
-    brand.fields.setdefault("tcr_brand_id", "B" + scope.ids.token("agentmessage.tcr_brand", brand.id, length=6).upper())
-    brand.fields["submitted_at"] = rendering.iso(when)
-    brand.fields["verified_at"] = rendering.iso(when) if brand.verified else None
-    brand.updated_at = when
+    fields = dict(brand.fields)
+    fields.setdefault("tcr_brand_id", "B" + scope.ids.token("agentmessage.tcr_brand", brand.id, length=6).upper())
+    fields["submitted_at"] = rendering.iso(when)
+    fields["verified_at"] = rendering.iso(when) if identity_status in VERIFIED_IDENTITIES else None
+    brand = org.brands[brand.id] = dataclasses.replace(brand, status="ACTIVE", identity_status=identity_status,
+                                                       fields=fields, updated_at=when, review_at=None)
     data: dict[str, Any] = {"brand": rendering.brand_resource(brand, org.org_id)}
     if not brand.verified:
         data["reason"] = reason or "identity could not be verified"
@@ -546,9 +547,7 @@ def review_campaign(scope: Scope, campaign: Campaign, status: str, reasons: list
     """The campaign's carrier review completes: ACTIVE (approved) or REJECTED with reasons, or any other status a
     test gives it (EXPIRED); approval and rejection send their events."""
     org: Organization = scope.state
-    campaign.review_at = None
-    campaign.status = status
-    fields = campaign.fields
+    fields = dict(campaign.fields)
     if status == "ACTIVE":
         fields.setdefault("tcr_campaign_id",
                           "C" + scope.ids.token("agentmessage.tcr_campaign", campaign.id, length=7).upper())
@@ -562,7 +561,8 @@ def review_campaign(scope: Scope, campaign: Campaign, status: str, reasons: list
         fields["rejected_at"] = rendering.iso(when)
     elif status == "EXPIRED":
         fields["expiration_date"] = rendering.iso(when)
-    campaign.updated_at = when
+    campaign = org.campaigns[campaign.id] = dataclasses.replace(campaign, status=status, fields=fields,
+                                                                updated_at=when, review_at=None)
     event = {"ACTIVE": "campaign.approved", "REJECTED": "campaign.rejected"}.get(status)
     if event is not None:
         emit(scope, event, {"campaign": rendering.campaign_resource(campaign, org.org_id)}, when)
@@ -712,15 +712,14 @@ def receive(scope: Scope, number: PhoneNumber, sender: str, body: str,
     consent = org.consents.get(pair)
     if opt_out:
         if consent is None:
-            consent = org.consents[pair] = Consent(scope.ids.uuid("agentmessage.consent"), *pair, False, "keyword",
-                                                   None, at, at)
-        consent.opted_in, consent.opted_out_at, consent.updated_at = False, at, at
+            consent = Consent(scope.ids.uuid("agentmessage.consent"), *pair, False, "keyword", None, at, at)
+        org.consents[pair] = dataclasses.replace(consent, opted_in=False, opted_out_at=at, updated_at=at)
     elif keyword in OPT_IN_KEYWORDS:
         _grant(scope, org, number.id, sender, "keyword", None, {"keyword": keyword}, at)
     elif keyword in CONFIRM_KEYWORDS:
         challenge = _open_challenge(org, number.id, sender)
         if challenge is not None:
-            challenge.status = "confirmed"
+            org.challenges[challenge.id] = dataclasses.replace(challenge, status="confirmed")
             granted = _grant(scope, org, number.id, sender, "double_opt_in", challenge.agreement_text_hash,
                              {"keyword": keyword}, at)
             emit(scope, "consent_pending.confirmed", {**_challenge_event(challenge), "consent_id": granted.id}, at)
@@ -752,7 +751,8 @@ def _grant(scope: Scope, org: Organization, phone_number_id: str, contact: str, 
     """Consent for the pair: a new record, or the pair's record opted in again (a keyword) keeping its id."""
     consent = org.consents.get((phone_number_id, contact))
     if consent is not None and method == "keyword":
-        consent.opted_in, consent.method, consent.opted_out_at, consent.updated_at = True, method, None, at
+        consent = org.consents[phone_number_id, contact] = dataclasses.replace(
+            consent, opted_in=True, method=method, opted_out_at=None, updated_at=at)
         return consent
     consent = Consent(scope.ids.uuid("agentmessage.consent"), phone_number_id, contact, True, method, agreement_hash,
                       at, at, evidence)
@@ -833,22 +833,22 @@ def mint_hosted_consent_token(call: Call) -> Reply:
     org, scope, body = _org(call), call.scope, call.body
     number = _consent_number(org, body["phone_number_id"])
     now = scope.clock.now()
-    form = HostedConsent("", scope.ids.uuid("agentmessage.hosted_consent"), number.id, body["contact_number"],
-                         _hash(body["agreement_text"]), now, now + HOSTED_CONSENT_LIFETIME)
-    form.token = _jwt_like(scope, org, form)
-    org.hosted[form.token] = form
-    return Reply(201, rendering.bare_example({"token": form.token, "url": f"https://api.agentmsg.io/consent/{form.token}",
-                                              "expires_at": rendering.iso(form.expires_at)}))
+    form_id, expires_at = scope.ids.uuid("agentmessage.hosted_consent"), now + HOSTED_CONSENT_LIFETIME
+    token = _jwt_like(scope, org, form_id, expires_at)
+    org.hosted[token] = HostedConsent(token, form_id, number.id, body["contact_number"], _hash(body["agreement_text"]),
+                                      now, expires_at)
+    return Reply(201, rendering.bare_example({"token": token, "url": f"https://api.agentmsg.io/consent/{token}",
+                                              "expires_at": rendering.iso(expires_at)}))
 
 
-def _jwt_like(scope: Scope, org: Organization, form: HostedConsent) -> str:
+def _jwt_like(scope: Scope, org: Organization, form_id: str, expires_at: datetime) -> str:
     """header.payload.signature in base64url, as a JWT looks; the signature is bits fixed by the seed."""
     def part(raw: bytes) -> str:
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
     header = json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode()
-    claims = json.dumps({"sub": form.id, "org": org.org_id, "exp": int(form.expires_at.timestamp())},
+    claims = json.dumps({"sub": form_id, "org": org.org_id, "exp": int(expires_at.timestamp())},
                         separators=(",", ":")).encode()
-    signature = bytes.fromhex(scope.ids.token("agentmessage.hosted_consent_signature", form.id, length=64))
+    signature = bytes.fromhex(scope.ids.token("agentmessage.hosted_consent_signature", form_id, length=64))
     return f"{part(header)}.{part(claims)}.{part(signature)}"
 
 
@@ -864,7 +864,7 @@ def submit_hosted_form(scope: Scope, form: HostedConsent) -> Consent:
         raise errors.conflict("the hosted consent token has expired")
     consent = _grant(scope, org, form.phone_number_id, form.contact_number, "hosted_form", form.agreement_text_hash,
                      {"token_id": form.id}, now)
-    form.consent_id = consent.id
+    org.hosted[form.token] = dataclasses.replace(form, consent_id=consent.id)
     return consent
 
 
@@ -895,8 +895,8 @@ def create_api_key(call: Call) -> Reply:
     now = scope.clock.now()
     key = ApiKey(_key_token(scope), scope.ids.uuid("agentmessage.api_key_id"), body["label"], tuple(scopes), now)
     org.api_keys[key.key] = key
-    emit(scope, "api_key.created", {"api_key": rendering.api_key_resource(key, org.org_id)}, now)
-    return Reply(201, rendering.bare_example(rendering.api_key_resource(key, org.org_id, plaintext=True)))
+    emit(scope, "api_key.created", {"api_key": rendering.api_key_resource(key, org)}, now)
+    return Reply(201, rendering.bare_example(rendering.api_key_resource(key, org, plaintext=True)))
 
 
 def list_api_keys(call: Call) -> Reply:
@@ -904,7 +904,7 @@ def list_api_keys(call: Call) -> Reply:
     org = _org(call)
     include_revoked = call.query.get("include_revoked", "true") in TRUE_WORDS
     items = [k for k in org.api_keys.values() if include_revoked or k.revoked_at is None]
-    return _meta_listing(call, items, lambda k: rendering.api_key_resource(k, org.org_id), default_limit=50)
+    return _meta_listing(call, items, lambda k: rendering.api_key_resource(k, org), default_limit=50)
 
 
 def _owned_key(call: Call) -> ApiKey:
@@ -918,9 +918,9 @@ def revoke_api_key(call: Call) -> Reply:
     """DELETE /v1/api-keys/{id}: the key answers 401 from now on (even to itself). Revoking twice changes nothing."""
     org, key = _org(call), _owned_key(call)
     if key.revoked_at is None:
-        key.revoked_at = call.scope.clock.now()
-        emit(call.scope, "api_key.revoked", {"api_key": rendering.api_key_resource(key, org.org_id)}, key.revoked_at)
-    return Reply(200, rendering.ok(rendering.api_key_resource(key, org.org_id)))
+        key = org.api_keys[key.key] = dataclasses.replace(key, revoked_at=call.scope.clock.now())
+        emit(call.scope, "api_key.revoked", {"api_key": rendering.api_key_resource(key, org)}, key.revoked_at)
+    return Reply(200, rendering.ok(rendering.api_key_resource(key, org)))
 
 
 def rotate_api_key(call: Call) -> Reply:
@@ -931,12 +931,12 @@ def rotate_api_key(call: Call) -> Reply:
     key = _owned_key(call)
     if key.revoked_at is not None:
         raise errors.conflict("api key is revoked: it cannot be rotated")
-    old = key.key
-    key.key = _key_token(scope)
-    org.api_keys = {(key.key if plaintext == old else plaintext): k for plaintext, k in org.api_keys.items()}
+    key = dataclasses.replace(key, key=_key_token(scope))
+    org.api_keys = {(key.key if k.id == key.id else plaintext): (key if k.id == key.id else k)
+                    for plaintext, k in org.api_keys.items()}
     now = scope.clock.now()
-    emit(scope, "api_key.rotated", {"api_key": rendering.api_key_resource(key, org.org_id)}, now)
-    return Reply(200, rendering.bare_example(rendering.api_key_resource(key, org.org_id, plaintext=True)))
+    emit(scope, "api_key.rotated", {"api_key": rendering.api_key_resource(key, org)}, now)
+    return Reply(200, rendering.bare_example(rendering.api_key_resource(key, org, plaintext=True)))
 
 
 # -- org webhooks -----------------------------------------------------------------------------------
@@ -990,7 +990,8 @@ def delete_webhook_endpoint(call: Call) -> Reply:
     endpoint = org.webhook_endpoints.get(_path_id(call))
     if endpoint is None or not endpoint.active:
         raise errors.not_found()
-    endpoint.deleted_at = endpoint.updated_at = call.scope.clock.now()
+    now = call.scope.clock.now()
+    endpoint = org.webhook_endpoints[endpoint.id] = dataclasses.replace(endpoint, deleted_at=now, updated_at=now)
     return Reply(200, rendering.ok(rendering.webhook_endpoint_resource(endpoint, org.org_id)))
 
 

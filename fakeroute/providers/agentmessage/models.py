@@ -1,5 +1,9 @@
 """AgentMessage state of one organization (keys, brands, campaigns, numbers, messages, consent, webhooks) and the
-rules it follows (message lifecycles, segments, opt-out keywords, send tiers). No HTTP."""
+rules it follows (message lifecycles, segments, opt-out keywords, send tiers). No HTTP.
+
+Records added since numbers (keys, brands, campaigns, messages, consent, webhooks) are frozen: a change replaces
+the record in its dict, so a World reset copies dicts and never records.
+"""
 
 from __future__ import annotations
 
@@ -168,14 +172,13 @@ class DeliveryRule:
         return fnmatch.fnmatchcase(number, self.to)
 
 
-@dataclass
+@dataclass(frozen=True)
 class ApiKey:
     key: str  # the plaintext bearer token (the fake keeps it: tests and the admin API read it back)
     id: str
     label: str
     scopes: tuple[str, ...]
     created_at: datetime
-    last_used_at: datetime | None = None
     revoked_at: datetime | None = None
 
     @property
@@ -183,7 +186,7 @@ class ApiKey:
         return self.key[:12]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Brand:
     id: str
     status: str  # PENDING | ACTIVE | DELETED
@@ -198,7 +201,7 @@ class Brand:
         return self.identity_status in VERIFIED_IDENTITIES
 
 
-@dataclass
+@dataclass(frozen=True)
 class Campaign:
     id: str
     brand_id: str
@@ -322,7 +325,7 @@ class InboundMessage:
         return (self.received_at, self.id)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Consent:
     """Whether ``contact_number`` may be texted from the number ``phone_number_id`` (keyed on both)."""
 
@@ -338,7 +341,7 @@ class Consent:
     opted_out_at: datetime | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class ConsentChallenge:
     """A double opt-in: the YES/CONFIRM challenge sent to a contact, open until it is answered or expires."""
 
@@ -356,7 +359,7 @@ class ConsentChallenge:
         return self.status == "pending"
 
 
-@dataclass
+@dataclass(frozen=True)
 class HostedConsent:
     """A hosted consent form's token; submitting the form records consent (method hosted_form)."""
 
@@ -370,7 +373,7 @@ class HostedConsent:
     consent_id: str | None = None  # set once the form was submitted
 
 
-@dataclass
+@dataclass(frozen=True)
 class WebhookEndpoint:
     id: str
     url: str
@@ -439,6 +442,7 @@ class Organization:
     deliveries: dict[str, Delivery] = field(default_factory=dict)
     delivery_rules: list[DeliveryRule] = field(default_factory=list)  # newest first
     line_types: dict[str, str] = field(default_factory=dict)  # E.164 -> line type a lookup found (fixed, mobile...)
+    key_last_used: dict[str, datetime] = field(default_factory=dict)  # API key id -> its last authenticated request
     reseller: bool = False  # may register more than one brand
     plan: str = "payg"  # payg | starter (legacy starter-tier orgs cannot capture attested consent)
     wallet_cents: int = NEW_ORG_CREDIT_CENTS

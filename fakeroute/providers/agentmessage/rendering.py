@@ -19,6 +19,7 @@ from .models import (
     Delivery,
     InboundMessage,
     Message,
+    Organization,
     PhoneNumber,
     WebhookEndpoint,
 )
@@ -255,16 +256,16 @@ def inbound_resource(message: InboundMessage, org_id: str) -> dict[str, Any]:
 # -- keys, webhooks, events --------------------------------------------------------------------------
 
 
-def api_key_resource(key: ApiKey, org_id: str, *, plaintext: bool = False) -> dict[str, Any]:
+def api_key_resource(key: ApiKey, org: Organization, *, plaintext: bool = False) -> dict[str, Any]:
     """Metadata only; the secret (``plaintext``) only in the answer that mints it."""
     document: dict[str, Any] = {
         "id": key.id,
-        "org_id": org_id,
+        "org_id": org.org_id,
         "label": key.label,
         "prefix": key.prefix,
         "scopes": list(key.scopes),
         "created_at": iso(key.created_at),
-        "last_used_at": iso(key.last_used_at),
+        "last_used_at": iso(org.key_last_used.get(key.id)),
         "revoked_at": iso(key.revoked_at),
     }
     if plaintext:

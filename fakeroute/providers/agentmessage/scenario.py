@@ -59,7 +59,7 @@ def load(section: Mapping[str, Any] | None, world: World) -> Organization:
         org.api_keys[doc["key"]] = ApiKey(
             doc["key"], doc.get("id") or _uuid(world.ids.token("agentmessage.key", doc["key"])),
             doc.get("label", ""), tuple(doc["scopes"]), _time(doc.get("created_at"), start),
-            _time(doc.get("last_used_at"), None), _time(doc.get("revoked_at"), None),
+            revoked_at=_time(doc.get("revoked_at"), None),
         )
     for i, doc in enumerate(section.get("brands", [])):
         if doc["id"] in org.brands:
@@ -180,34 +180,16 @@ def _load_messaging(section: Mapping[str, Any], org: Organization, start: dateti
 
 
 def copy(state: Organization) -> Organization:
-    """What a World reset copies: the records requests change. Messages, inbound messages, deliveries, stored
-    idempotent replies and delivery rules are never changed in place, so the copy shares them."""
-    return Organization(
-        state.org_id,
-        api_keys={k: dataclasses.replace(v) for k, v in state.api_keys.items()},
-        brands={k: dataclasses.replace(b, fields=dict(b.fields)) for k, b in state.brands.items()},
-        campaigns={k: dataclasses.replace(c, fields=dict(c.fields)) for k, c in state.campaigns.items()},
-        numbers={k: dataclasses.replace(n) for k, n in state.numbers.items()},
-        released={k: dataclasses.replace(r) for k, r in state.released.items()},
-        bulk_orders={k: dataclasses.replace(o, assigned_numbers=list(o.assigned_numbers))
-                     for k, o in state.bulk_orders.items()},
-        idempotency=dict(state.idempotency),
-        messages=dict(state.messages),
-        inbound=dict(state.inbound),
-        consents={k: dataclasses.replace(c) for k, c in state.consents.items()},
-        challenges={k: dataclasses.replace(c) for k, c in state.challenges.items()},
-        hosted={k: dataclasses.replace(h) for k, h in state.hosted.items()},
-        webhook_endpoints={k: dataclasses.replace(e) for k, e in state.webhook_endpoints.items()},
-        deliveries=dict(state.deliveries),
-        delivery_rules=list(state.delivery_rules),
-        line_types=dict(state.line_types),
-        reseller=state.reseller,
-        plan=state.plan,
-        wallet_cents=state.wallet_cents,
-        lifetime_spend_cents=state.lifetime_spend_cents,
-        _index=list(state._index),
-        due=state.due,
-    )
+    """What a World reset copies: every dict and list of the org, and the records requests change in place
+    (numbers, releases, bulk orders); every other record is frozen (a change replaces it), so the copy shares it."""
+    copied = object.__new__(Organization)
+    copied.__dict__.update({name: type(value)(value) if isinstance(value, dict | list) else value
+                            for name, value in vars(state).items()})
+    copied.numbers = {k: dataclasses.replace(n) for k, n in state.numbers.items()}
+    copied.released = {k: dataclasses.replace(r) for k, r in state.released.items()}
+    copied.bulk_orders = {k: dataclasses.replace(o, assigned_numbers=list(o.assigned_numbers))
+                          for k, o in state.bulk_orders.items()}
+    return copied
 
 
 def dump(state: Organization) -> dict[str, Any] | None:
@@ -221,8 +203,10 @@ def dump(state: Organization) -> dict[str, Any] | None:
         "wallet_cents": org.wallet_cents,
         "lifetime_spend_cents": org.lifetime_spend_cents,
         "api_keys": [
+            # last_used_at is left out: every request moves it, a refused one too, and a refused request
+            # leaves the state as it was.
             {"key": k.key, "id": k.id, "label": k.label, "scopes": list(k.scopes), "created_at": iso(k.created_at),
-             "last_used_at": iso(k.last_used_at), "revoked_at": iso(k.revoked_at)}
+             "revoked_at": iso(k.revoked_at)}
             for k in org.api_keys.values()
         ],
         "brands": [
