@@ -464,7 +464,8 @@ def get_brand(call: Call) -> Reply:
     return Reply(200, rendering.ok(rendering.brand_resource(brand, org.org_id)))
 
 
-def _review_at(scope: Scope, org: Organization, when: datetime) -> datetime:
+def _book(scope: Scope, org: Organization, when: datetime) -> datetime:
+    """Book timed work of the org at ``when`` on the fake clock (its catch_up does it then); returns ``when``."""
     org.schedule(when)
     scope.schedule(when)
     return when
@@ -481,7 +482,7 @@ def create_brand(call: Call) -> Reply:
     now = scope.clock.now()
     fields = {name: value for name, value in call.body.items() if name in BRAND_INPUT and value is not None}
     brand = Brand(scope.ids.uuid("agentmessage.brand"), "PENDING", None, now, now, fields,
-                  _review_at(scope, org, now + BRAND_REVIEW_DELAY))
+                  _book(scope, org, now + BRAND_REVIEW_DELAY))
     org.brands[brand.id] = brand
     org.wallet_cents -= BRAND_FEE_CENTS
     org.lifetime_spend_cents += BRAND_FEE_CENTS
@@ -503,7 +504,7 @@ def create_campaign(call: Call) -> Reply:
     fields = {name: value for name, value in body.items() if name in CAMPAIGN_INPUT and value is not None}
     fields["submitted_at"] = rendering.iso(now)
     campaign = Campaign(scope.ids.uuid("agentmessage.campaign"), brand.id, "PENDING", now, now, fields,
-                        _review_at(scope, org, now + CAMPAIGN_REVIEW_DELAY))
+                        _book(scope, org, now + CAMPAIGN_REVIEW_DELAY))
     org.campaigns[campaign.id] = campaign
     return Reply(202, rendering.ok(rendering.campaign_resource(campaign, org.org_id)))
 
@@ -629,7 +630,7 @@ def send_message(call: Call) -> Reply:
     """POST /v1/messages → 202 queued. Rate limit (429), then the sending number (422), the recipient's line type
     (422 LINE_TYPE_BLOCKED) and consent (453 CONSENT_REQUIRED)."""
     org, scope, body = _org(call), call.scope, call.body
-    _, per_second, per_minute = send_tier(org.lifetime_spend_cents)
+    per_second, per_minute = send_tier(org.lifetime_spend_cents)
     _limited(scope, org, "messages", Limit(per_second, 1), Limit(per_minute, 60))
     media = tuple(body.get("media_urls") or ())
     number = sending_number(org, org.number_by_e164(body["from"]), "from", mms=bool(media))
@@ -820,7 +821,7 @@ def initiate_double_opt_in(call: Call) -> Reply:
         now = scope.clock.now()
         challenge = ConsentChallenge(scope.ids.uuid("agentmessage.consent_pending"), number.id, contact, message.id,
                                      _hash(body["agreement_text"]), now,
-                                     _review_at(scope, org, now + CONSENT_CHALLENGE_LIFETIME))
+                                     _book(scope, org, now + CONSENT_CHALLENGE_LIFETIME))
         org.challenges[challenge.id] = challenge
     document = {"consent_pending_id": challenge.id, "confirmation_message_id": challenge.confirmation_message_id,
                 "expires_at": rendering.iso(challenge.expires_at), "reused": reused, "already_opted_in": False}

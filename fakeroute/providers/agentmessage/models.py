@@ -57,11 +57,11 @@ SEND_TIERS: tuple[tuple[int | None, int, int], ...] = (
 )
 
 
-def send_tier(lifetime_spend_cents: int) -> tuple[int, int, int]:
-    """(tier number, sends per second, sends per minute) for an organization's lifetime spend."""
-    for number, (below, per_second, per_minute) in enumerate(SEND_TIERS, start=1):
+def send_tier(lifetime_spend_cents: int) -> tuple[int, int]:
+    """(sends per second, sends per minute) of the tier an organization's lifetime spend puts it in."""
+    for below, per_second, per_minute in SEND_TIERS:
         if below is None or lifetime_spend_cents < below:
-            return number, per_second, per_minute
+            return per_second, per_minute
     raise AssertionError("the last tier has no upper bound")
 
 
@@ -91,7 +91,6 @@ def segment_count(text: str) -> int:
 
 OPT_OUT_KEYWORDS = ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT")  # CTIA's standard set
 OPT_IN_KEYWORDS = ("START", "UNSTOP")
-HELP_KEYWORDS = ("HELP", "INFO")
 CONFIRM_KEYWORDS = ("YES", "CONFIRM")  # the answers a double opt-in challenge asks for
 
 
@@ -158,7 +157,6 @@ OUTCOMES: dict[str, tuple[tuple[float, str], ...]] = {
     "undelivered": ((1, "sending"), (2, "sent"), (5, "undelivered")),
     "failed": ((1, "sending"), (2, "failed")),
 }
-MESSAGE_STATUSES = ("queued", "sending", "sent", "delivered", "failed", "undelivered")
 
 
 @dataclass(frozen=True)
