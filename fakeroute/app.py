@@ -6,7 +6,7 @@ says is due, ``authenticate`` (the provider's 401), ``authorize`` (its 403, from
 policy), one validation phase over path, headers, query and body against the operation's JSON Schemas
 (every violation goes to the provider's ``invalid_input``), and the handler with a view scoped to the
 caller's account. Errors are raised as ``ApiError`` and rendered once, here, in the provider's format,
-and every answer is recorded in the World's journal.
+and every answer is recorded in the World's journal — a bug's 500 too: no exception leaves the app.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound, RequestEntityTooLarge
 from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
@@ -71,55 +71,79 @@ class FakerouteApp:
                 exc.description = (f"no admin endpoint {request.path}" if isinstance(exc, NotFound)
                                    else f"{request.method} is not allowed on {request.path}")
                 return admin_error(exc), None
-            exchange = Exchange(request, self._provider_for(request))
-            response = self._unrouted(exchange, exc)
+            exchange, miss = Exchange(request, self._provider_for(request)), exc
         else:
             if owner == "admin":
-                return self.admin.dispatch(endpoint, request), None
+                return self._admin(endpoint, request), None
             provider = self._providers[owner]
-            exchange = Exchange(request, provider, provider.operations[endpoint], path_args)
-            response = self._routed(exchange)
+            exchange, miss = Exchange(request, provider, provider.operations[endpoint], path_args), None
+        response = self._answer(exchange, miss)
         self._record(exchange, response)
         return response, exchange
 
     # -- the pipeline -----------------------------------------------------------------------------
 
-    def _unrouted(self, exchange: Exchange, exc: HTTPException) -> Response:
-        provider = exchange.provider
-        faulted = self._fault(exchange)
-        if faulted is not None:
-            return faulted
-        if provider is None:
-            return admin_error(NotFound(f"no provider serves {exchange.method} {exchange.path}"))
-        self._stamp(exchange)
-        error = provider.not_found(exchange) if isinstance(exc, NotFound) else provider.method_not_allowed(exchange)
-        return provider.render_error(error, exchange, self.world)
-
-    def _routed(self, exchange: Exchange) -> Response:
-        faulted = self._fault(exchange)
-        if faulted is not None:
-            return faulted
-        provider, op, world = exchange.provider, exchange.operation, self.world
-        assert provider is not None and op is not None
+    def _answer(self, exchange: Exchange, miss: HTTPException | None) -> Response:
+        """The answer to a provider request (``miss``: the path or method matched no operation), whatever
+        happens on the way: an exception no step expected is a bug, answered 500 in the provider's format."""
         try:
-            data = self._read_body(exchange)
-            with world.lock:
-                world.catch_up()
+            faulted = self._fault(exchange)
+            if faulted is not None:
+                return faulted
+            if exchange.provider is None:
+                return admin_error(NotFound(f"no provider serves {exchange.method} {exchange.path}"))
+            try:
+                return self._unrouted(exchange, miss) if miss is not None else self._routed(exchange)
+            except ApiError as error:
                 self._stamp(exchange)
-                account = exchange.account = provider.authenticate(exchange, world)
-                provider.authorize(exchange, account)
-                call = self._validated_call(exchange, data)
-                reply = op.handler(call)
-            return provider.render(reply, exchange)
-        except ApiError as error:
-            self._stamp(exchange)
-            return provider.render_error(error, exchange, world)
+                return exchange.provider.render_error(error, exchange, self.world)
         except Exception:
             if self.propagate_exceptions:
                 raise
             log.exception("fakeroute: unhandled error in %s %s", exchange.method, exchange.path)
+            return self._internal_error(exchange)
+
+    def _internal_error(self, exchange: Exchange) -> Response:
+        exchange.dropped = False  # a fault that failed half-way answers this 500 in full
+        provider = exchange.provider
+        if provider is not None:
+            try:
+                self._stamp(exchange)
+                return provider.render_error(ApiError(500, "Internal Server Error"), exchange, self.world)
+            except Exception:
+                log.exception("fakeroute: %s could not render its 500", provider.name)
+        return admin_error(InternalServerError("Internal Server Error"))
+
+    def _admin(self, endpoint: str, request: Request) -> Response:
+        try:
+            return self.admin.dispatch(endpoint, request)
+        except HTTPException as exc:  # reading a body over the size limit: 413
+            return admin_error(exc)
+        except Exception:
+            if self.propagate_exceptions:
+                raise
+            log.exception("fakeroute: unhandled error in %s %s", request.method, request.path)
+            return admin_error(InternalServerError("Internal Server Error"))
+
+    def _unrouted(self, exchange: Exchange, miss: HTTPException) -> Response:
+        provider = exchange.provider
+        assert provider is not None
+        self._stamp(exchange)
+        error = provider.not_found(exchange) if isinstance(miss, NotFound) else provider.method_not_allowed(exchange)
+        return provider.render_error(error, exchange, self.world)
+
+    def _routed(self, exchange: Exchange) -> Response:
+        provider, op, world = exchange.provider, exchange.operation, self.world
+        assert provider is not None and op is not None
+        data = self._read_body(exchange)
+        with world.lock:
+            world.catch_up()
             self._stamp(exchange)
-            return provider.render_error(ApiError(500, "Internal Server Error"), exchange, world)
+            account = exchange.account = provider.authenticate(exchange, world)
+            provider.authorize(exchange, account)
+            call = self._validated_call(exchange, data)
+            reply = op.handler(call)
+        return provider.render(reply, exchange)
 
     def _stamp(self, exchange: Exchange) -> None:
         if exchange.provider is not None and exchange.request_id is None:
@@ -201,6 +225,14 @@ class FakerouteApp:
         return provider.render_error(ApiError(fault.status, detail, headers=headers), exchange, self.world)
 
     def _record(self, exchange: Exchange, response: Response) -> None:
+        try:
+            self._journal(exchange, response)
+        except Exception:
+            if self.propagate_exceptions:
+                raise
+            log.exception("fakeroute: could not record %s %s", exchange.method, exchange.path)
+
+    def _journal(self, exchange: Exchange, response: Response) -> None:
         request = exchange.request
         data = b""
         if request.content_length or request.environ.get("wsgi.input_terminated"):
