@@ -165,6 +165,11 @@ class Admin:
         if not request.get_data().strip():
             raise AdminError(400, f"body must be an object such as {usage}")
         spec = _body(request, usage)
+        names = [p.name for p in self.world.providers]
+        if spec.get("provider") is not None and spec["provider"] not in names:
+            # A fault for a provider this World does not serve would wait silently for a call that never comes.
+            shown = json.dumps(spec["provider"])[:80]
+            raise AdminError(400, f"provider must be one of {', '.join(names)} (or null for any), got {shown}")
         try:
             fault = self.world.faults.add(**spec)
         except (TypeError, ValueError) as exc:

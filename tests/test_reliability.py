@@ -57,3 +57,47 @@ def test_a_bug_in_an_admin_endpoint_is_a_json_500(server_url, live_world, monkey
     assert answer.status_code == 500 and answer.json() == {"error": "Internal Server Error"}
 
 
+# -- faults: every field checked where the spec enters ---------------------------------------------
+
+
+@pytest.mark.parametrize(("spec", "named"), [
+    ({"status": 503, "path": 123}, "path must be a string starting with / or *"),
+    ({"status": 503, "path": "v2/routes"}, "path must be a string starting with / or *"),
+    ({"status": 503, "method": 5}, "method must be an HTTP method"),
+    ({"status": 503, "method": "GET /x"}, "method must be an HTTP method"),
+    ({"status": 503, "provider": 7}, "provider must be one of agentmessage, flowroute, twilio"),
+    ({"status": 503, "provider": "flowrout"}, "provider must be one of agentmessage, flowroute, twilio"),
+    ({"status": 429, "retry_after": "1\r\nX-Injected: yes"}, "retry_after must be an integer"),
+    ({"status": 429, "retry_after": True}, "retry_after must be an integer"),
+    ({"status": 429, "retry_after": -1}, "retry_after must be an integer"),
+    ({"status": 503, "retry_after": 5}, '"retry_after" goes with "status": 429'),
+    ({"drop": "yes"}, "drop must be true or false"),
+    ({"drop": 1}, "drop must be true or false"),
+    ({"latency": True}, "latency must be a number of seconds"),
+    ({"latency": "1"}, "latency must be a number of seconds"),
+    ({"latency": -0.5}, "latency must be a number of seconds"),
+    ({"status": True}, "status must be an HTTP error status"),
+    ({"status": "503"}, "status must be an HTTP error status"),
+    ({"status": 503, "times": True}, "times must be a positive integer"),
+    ({"status": 503, "times": 1.5}, "times must be a positive integer"),
+    ({"status": 503, "detail": ["x"]}, "detail must be a string"),
+    ({"status": 503, "drop": True}, '"drop" and "status" exclude each other'),
+    ({"times": 3}, 'a fault needs "status" (400-599), "latency" (seconds) or "drop": true'),
+    ({"status": 503, "hits": 5}, "unknown fault field(s): hits"),
+])
+def test_a_bad_fault_spec_is_refused_naming_its_field_and_nothing_is_stored(server_url, spec, named):
+    answer = requests.post(f"{server_url}/_fakeroute/faults", json=spec, timeout=5)
+    assert answer.status_code == 400 and named in answer.json()["error"], answer.text
+    assert requests.get(f"{server_url}/_fakeroute/faults", timeout=5).json() == {"faults": []}
+    routes = requests.get(f"{server_url}/v2/routes", headers=FLOWROUTE_AUTH, timeout=5)
+    assert routes.status_code == 200 and routes.headers["Content-Type"] == "application/vnd.api+json"
+
+
+def test_a_good_fault_spec_still_works_with_its_retry_after(server_url):
+    spec = {"provider": "flowroute", "method": "get", "path": "/v2/*", "status": 429, "retry_after": 7}
+    assert requests.post(f"{server_url}/_fakeroute/faults", json=spec, timeout=5).status_code == 201
+    answer = requests.get(f"{server_url}/v2/routes", headers=FLOWROUTE_AUTH, timeout=5)
+    error_of(answer, 429, provider="flowroute")
+    assert answer.headers["Retry-After"] == "7"
+
+
