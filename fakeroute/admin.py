@@ -15,6 +15,7 @@ from werkzeug.wrappers import Request, Response
 from .clock import parse_utc
 from .dashboard import render as render_dashboard
 from .errors import ApiError
+from .validation import MAX_DEPTH, nested_deeper_than
 
 if TYPE_CHECKING:
     from .accounts import Account
@@ -55,6 +56,12 @@ def _body(request: Request, usage: str) -> dict[str, Any]:
         body = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise AdminError(400, f"request body is not valid JSON: {exc}") from None
+    except RecursionError:
+        body = too_deep = True
+    else:
+        too_deep = data.count(b"[") + data.count(b"{") > MAX_DEPTH and nested_deeper_than(body, MAX_DEPTH)
+    if too_deep:  # deeper input would reach code that recurses once per level (messages, the journal)
+        raise AdminError(400, f"request body nests arrays and objects more than {MAX_DEPTH} levels deep")
     if not isinstance(body, dict):
         raise AdminError(400, f"body must be an object such as {usage}")
     return body

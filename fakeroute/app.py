@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import sys
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -26,7 +27,7 @@ from .errors import ApiError
 from .faults import Fault
 from .journal import Recorded
 from .providers.base import Call, Exchange, Provider
-from .validation import Violation
+from .validation import MAX_DEPTH, Violation, nested_deeper_than
 from .world import World
 
 MAX_BODY_SIZE = 1 << 20  # 1 MiB: larger request bodies get a 413 without being read
@@ -167,7 +168,7 @@ class FakerouteApp:
         provider, op, request = exchange.provider, exchange.operation, exchange.request
         assert provider is not None and op is not None and exchange.account is not None
         schemas = provider.schemas
-        body = provider.parse_body(exchange, data) if op.body else None
+        body = self._parsed_body(exchange, data) if op.body else None
         violations: list[Violation] = []
         if op.path_params:
             violations += _tagged("path", schemas[op.path_params].violations(exchange.path_args))
@@ -191,6 +192,28 @@ class FakerouteApp:
             _base_url(request.environ), request.path,
             idempotency_key=headers.get("Idempotency-Key") if op.idempotent else None,
         )
+
+    def _parsed_body(self, exchange: Exchange, data: bytes) -> Any:
+        """The provider's reading of the body, refused (400) when it nests arrays and objects deeper than
+        ``MAX_DEPTH``: no request this fake serves needs more, and deeper input would only reach code
+        (parsers, encoders, the journal) that recurses once per level."""
+        provider = exchange.provider
+        assert provider is not None
+        too_deep = ApiError(400, f"Request body nests arrays and objects more than {MAX_DEPTH} levels deep")
+        try:
+            body = provider.parse_body(exchange, data)
+        except RecursionError:
+            raise too_deep from None
+        except ValueError as exc:
+            if "digits" not in str(exc):
+                raise
+            # json.loads refuses integers of more than sys.get_int_max_str_digits() digits with a plain ValueError.
+            raise ApiError(400, f"Request body holds a number over {sys.get_int_max_str_digits()} digits long") \
+                from None
+        # Counting brackets is C-speed and bounds the depth: only a body with many of them is walked.
+        if data.count(b"[") + data.count(b"{") > MAX_DEPTH and nested_deeper_than(body, MAX_DEPTH):
+            raise too_deep
+        return body
 
     # -- faults, journal, routing helpers ---------------------------------------------------------
 

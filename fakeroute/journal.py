@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
+from .validation import MAX_DEPTH, nested_deeper_than
+
 
 @dataclass(slots=True)
 class Recorded:
@@ -83,9 +85,14 @@ def parse_body(data: bytes, content_type: str | None) -> Any:
     if content_type and "x-www-form-urlencoded" in content_type:
         return {k: v[0] if len(v) == 1 else v for k, v in parse_qs(text, keep_blank_values=True).items()}
     try:
-        return json.loads(text)
-    except ValueError:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
         return text
+    # A body nested deeper than any request may be (the app refused it) stays text: encoding it again as JSON
+    # (the admin API, the dashboard) would recurse once per level.
+    if data.count(b"[") + data.count(b"{") > MAX_DEPTH and nested_deeper_than(value, MAX_DEPTH):
+        return text
+    return value
 
 
 class Journal:

@@ -43,7 +43,23 @@ class Violation:
         return f"{self.field}: {self.message}" if self.field else self.message
 
 
+MAX_DEPTH = 32  # arrays and objects nested deeper than this are refused: no request here needs more than 5
 _MAX_VERDICTS = 4096  # remembered inputs per schema
+
+
+def nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether a parsed JSON value nests arrays and objects more than ``limit`` levels deep (iterative: a
+    value of any depth is walked without recursing)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 class Schema:
