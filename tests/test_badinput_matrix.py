@@ -74,6 +74,11 @@ CASES = {
     "admin: invalid UTF-8 body": Case("admin", "POST", "/_fakeroute/faults", JSON, b'{"path": "\xff"}',
                                       says="request body is not valid JSON"),
     # -- invalid UTF-8 and other bad bytes in headers
+    "flowroute: invalid UTF-8 credentials": Case("flowroute", "GET", "/v2/routes",
+                                                 {"Authorization": b"Basic \xe9\xff\xfe"}, status=401,
+                                                 says="issue with your API credentials"),
+    "twilio: invalid UTF-8 credentials": Case("twilio", "GET", TWILIO_NUMBER, {"Authorization": b"Basic \xe9\xff\xfe"},
+                                              status=401, code=20003, says="Authenticate"),
     "agentmessage: invalid UTF-8 key": Case("agentmessage", "GET", "/v1/phone-numbers",
                                             {"Authorization": b"Bearer \xe9\xff\xfe"}, status=401,
                                             code="UNAUTHORIZED", says="authentication failed"),
