@@ -225,17 +225,20 @@ class Admin:
         """``{"advance": seconds}`` moves the fake clock on (delivery receipts fall due); ``{"set": ISO time}``."""
         usage = 'body must be {"advance": seconds} (seconds >= 0) or {"set": "2026-01-01T00:00:00Z"}'
         body = _body(request, '{"advance": 10}')
-        if set(body) == {"advance"}:
-            seconds = body["advance"]
-            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= 10**9:
+        try:
+            if set(body) == {"advance"}:
+                seconds = body["advance"]
+                if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= 10**9:
+                    raise AdminError(400, usage)
+                self.world.clock.advance(seconds)
+            elif set(body) == {"set"} and isinstance(body["set"], str):
+                try:
+                    moment = parse_utc(body["set"])
+                except ValueError:
+                    raise AdminError(400, usage) from None
+                self.world.clock.set(moment.astimezone(UTC))
+            else:
                 raise AdminError(400, usage)
-            self.world.clock.advance(seconds)
-        elif set(body) == {"set"} and isinstance(body["set"], str):
-            try:
-                moment = parse_utc(body["set"])
-            except ValueError:
-                raise AdminError(400, usage) from None
-            self.world.clock.set(moment.astimezone(UTC))
-        else:
-            raise AdminError(400, usage)
+        except ValueError as exc:  # the clock's own range (1970 to 9999): it stays where it was
+            raise AdminError(400, str(exc)) from None
         return _json({"now": self.world.clock.peek().isoformat()})

@@ -184,6 +184,8 @@ CASES = {
                                 says="must be an integer, got Infinity"),
     "admin clock: 1e400 seconds": Case("admin", "POST", "/_fakeroute/clock", JSON, b'{"advance": 1e400}',
                                        says='body must be {"advance": seconds}'),
+    "admin clock: beyond 9999": Case("admin", "POST", "/_fakeroute/clock", JSON, b'{"set": "9999-12-31T00:00:00Z"}',
+                                     says="the clock can only be moved between 1970"),
 }
 
 

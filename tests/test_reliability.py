@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 
+from fakeroute.clock import EARLIEST, LATEST
 from tests.support.agentmessage import DEFAULT_KEY
 from tests.support.errors import error_of
 from tests.support.flowroute import FLOWROUTE_AUTH
@@ -99,5 +100,37 @@ def test_a_good_fault_spec_still_works_with_its_retry_after(server_url):
     answer = requests.get(f"{server_url}/v2/routes", headers=FLOWROUTE_AUTH, timeout=5)
     error_of(answer, 429, provider="flowroute")
     assert answer.headers["Retry-After"] == "7"
+
+
+# -- the fake clock stays within range ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("move", [
+    {"set": "9999-12-31T00:00:00Z"},
+    {"set": "1969-12-31T23:59:59Z"},
+    {"set": "0001-01-01T00:00:00+01:00"},
+])
+def test_the_clock_refuses_a_time_out_of_its_range_and_stays_put(server_url, move):
+    before = requests.get(f"{server_url}/_fakeroute/clock", timeout=5).json()
+    answer = requests.post(f"{server_url}/_fakeroute/clock", json=move, timeout=5)
+    assert answer.status_code == 400 and answer.json()["error"]
+    assert requests.get(f"{server_url}/_fakeroute/clock", timeout=5).json() == before
+
+
+def test_the_clock_at_its_latest_refuses_to_advance_and_providers_keep_answering(server_url):
+    latest = LATEST.isoformat()
+    assert requests.post(f"{server_url}/_fakeroute/clock", json={"set": latest}, timeout=5).status_code == 200
+    answer = requests.post(f"{server_url}/_fakeroute/clock", json={"advance": 10**9}, timeout=5)
+    assert answer.status_code == 400
+    assert answer.json()["error"].startswith(f"the clock can only be moved between {EARLIEST.isoformat()} and {latest}")
+    assert requests.get(f"{server_url}/_fakeroute/clock", timeout=5).json() == {"now": latest}
+    for path, auth, _ in CALLS.values():
+        assert requests.get(server_url + path, headers=auth, timeout=5).status_code == 200
+
+
+def test_a_date_query_beyond_the_calendar_is_a_400_not_an_overflow(server_url):
+    answer = requests.get(f"{server_url}/v2.1/messages", params={"start_date": "0001-01-01T00:00:00+01:00"},
+                          headers=FLOWROUTE_AUTH, timeout=5)
+    error_of(answer, 400, provider="flowroute")
 
 
