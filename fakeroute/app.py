@@ -1,12 +1,13 @@
 """The WSGI app: one werkzeug Map for every provider's real paths and the /_fakeroute/ admin API.
 
 Every provider request goes one way, carried by an ``Exchange``: an injected fault, if one matches,
-answers first; then the size limit; then, under the World's lock, the timed work the World's agenda
-says is due, ``authenticate`` (the provider's 401), ``authorize`` (its 403, from the operation's
-policy), one validation phase over path, headers, query and body against the operation's JSON Schemas
-(every violation goes to the provider's ``invalid_input``), and the handler with a view scoped to the
-caller's account. Errors are raised as ``ApiError`` and rendered once, here, in the provider's format,
-and every answer is recorded in the World's journal — a bug's 500 too: no exception leaves the app.
+answers first; then the size limits (URI, headers, body); then, under the World's lock, the timed work
+the World's agenda says is due, ``authenticate`` (the provider's 401), ``authorize`` (its 403, from the
+operation's policy), one validation phase over path, headers, query and body against the operation's
+JSON Schemas (every violation goes to the provider's ``invalid_input``), and the handler with a view
+scoped to the caller's account. Errors are raised as ``ApiError`` and rendered once, here, in the
+provider's format, and every answer is recorded in the World's journal — a bug's 500 too: no exception
+leaves the app.
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ from .validation import MAX_DEPTH, Violation, nested_deeper_than
 from .world import World
 
 MAX_BODY_SIZE = 1 << 20  # 1 MiB: larger request bodies get a 413 without being read
+# Larger URIs (path and query as sent) get a 414 and larger header blocks (names and values) a 431, in the
+# provider's error format. The standalone server reads header blocks up to 1 MiB (server.py) so that these,
+# not the server's own text/plain 431, answer anything in between.
+MAX_URI_SIZE = 16 << 10
+MAX_HEADERS_SIZE = 64 << 10
 
 log = logging.getLogger("fakeroute")
 
@@ -94,6 +100,7 @@ class FakerouteApp:
             if exchange.provider is None:
                 return admin_error(NotFound(f"no provider serves {exchange.method} {exchange.path}"))
             try:
+                self._check_size(exchange)
                 return self._unrouted(exchange, miss) if miss is not None else self._routed(exchange)
             except ApiError as error:
                 self._stamp(exchange)
@@ -150,6 +157,17 @@ class FakerouteApp:
         if exchange.provider is not None and exchange.request_id is None:
             with self.world.lock:
                 exchange.request_id = exchange.provider.new_request_id(self.world)
+
+    def _check_size(self, exchange: Exchange) -> None:
+        """414 for a URI, 431 for a header block over its limit: refused before anything reads them."""
+        environ = exchange.request.environ
+        uri = len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", ""))
+        if uri > MAX_URI_SIZE:
+            raise ApiError(414, f"Request URI is {uri} bytes long: at most {MAX_URI_SIZE} are accepted")
+        headers = sum(len(key) - 5 + len(value) for key, value in environ.items() if key.startswith("HTTP_"))
+        headers += len(environ.get("CONTENT_TYPE", ""))
+        if headers > MAX_HEADERS_SIZE:
+            raise ApiError(431, f"Request headers are {headers} bytes long: at most {MAX_HEADERS_SIZE} are accepted")
 
     def _read_body(self, exchange: Exchange) -> bytes:
         request, op = exchange.request, exchange.operation

@@ -8,6 +8,8 @@ from typing import Any
 from waitress import create_server
 from waitress.server import BaseWSGIServer
 
+MAX_REQUEST_HEADER_SIZE = 1 << 20  # bytes of request line and headers waitress reads before its own 431
+
 
 class FakerouteServer:
     """Serve a WSGI app on ``host:port`` (port 0 picks a free one) in the foreground or a thread.
@@ -23,6 +25,9 @@ class FakerouteServer:
         self.app = app
         self._server: BaseWSGIServer = create_server(
             app, host=host, port=port, threads=threads, ident="fakeroute", clear_untrusted_proxy_headers=True,
+            # Header blocks past the app's own limits (app.MAX_URI_SIZE, MAX_HEADERS_SIZE) reach the app, which
+            # refuses them in the provider's error format; waitress's text/plain 431 answers only beyond this.
+            max_request_header_size=MAX_REQUEST_HEADER_SIZE,
         )
         self._thread: threading.Thread | None = None
         # A served World's webhooks go out over HTTP; in-process they are only recorded. The server switches
