@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
@@ -74,7 +74,7 @@ class Schema:
         # up front: left to the validator, every $ref into one re-crawls the whole document (~5 ms each).
         # ``registry`` holds the other files of the schema's folder, so "$ref": "common.json#/$defs/x" works.
         registry = (registry or Registry()).with_resource("", DRAFT202012.create_resource(document)).crawl()
-        self._validator = Draft202012Validator(document, registry=registry)
+        self._validator = _Validator(document, registry=registry)
         self._integers, self._numbers = _scalar_properties(document)
         # Verdicts by the exact input they were reached for (the raw body, the query string). A verdict
         # is a pure function of the schema and that input, so sharing it between Worlds changes nothing;
@@ -149,6 +149,12 @@ class SchemaStore:
         return list(self._schemas)
 
 
+# JSON Schema counts 1.0 as an integer; Python keeps it a float, which a handler would then echo as 1.0 where the
+# real API answers 1. An integer field takes only an integer token (and never true/false).
+_Validator = validators.extend(Draft202012Validator, type_checker=Draft202012Validator.TYPE_CHECKER.redefine(
+    "integer", lambda checker, value: isinstance(value, int) and not isinstance(value, bool)))
+
+
 def _scalar_properties(document: Mapping[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
     props = document.get("properties", {}) if document.get("type") == "object" else {}
     integers = frozenset(k for k, v in props.items() if v.get("type") == "integer")
@@ -156,18 +162,20 @@ def _scalar_properties(document: Mapping[str, Any]) -> tuple[frozenset[str], fro
     return integers, numbers
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]{1,4000}\Z")  # ASCII digits only: str.isdigit and int() also take "٢" and "1_0"
+_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\Z")
+
+
 def _as_int(raw: str) -> Any:
     text = raw.strip()
-    if text and (text.isdigit() or (text[0] in "+-" and text[1:].isdigit())):
-        return int(text)
-    return raw
+    return int(text) if _INTEGER.match(text) else raw
 
 
 def _as_float(raw: str) -> Any:
-    try:
-        value = float(raw)
-    except ValueError:
+    text = raw.strip()
+    if not _NUMBER.match(text):
         return raw
+    value = float(text)
     return value if math.isfinite(value) else raw
 
 
