@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from waitress.channel import ClientDisconnected
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound, RequestEntityTooLarge
 from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
@@ -64,7 +65,11 @@ class FakerouteApp:
         self._providers = {p.name: p for p in world.providers}
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        response, _ = self.respond(environ)
+        response, exchange = self.respond(environ)
+        if exchange is not None and exchange.dropped and "waitress.client_disconnected" in environ:
+            # Under waitress the connection is closed before a single byte is written: a client that reads
+            # only the status line sees the failure too. Other servers get the answer cut short instead.
+            raise DroppedConnection(f"injected fault: {exchange.method} {exchange.path} dropped")
         return response(environ, start_response)
 
     def respond(self, environ: dict[str, Any]) -> tuple[Response, Exchange | None]:
@@ -247,8 +252,9 @@ class FakerouteApp:
         if fault.latency:
             time.sleep(fault.latency)  # outside the World's lock: other calls go on meanwhile
         if fault.drop:
-            # Declare more bytes than are sent: a real HTTP client sees the connection cut short, and
-            # the in-process transport reads ``exchange.dropped`` and raises the client's own error.
+            # The in-process transport reads ``exchange.dropped`` and raises the client's own error; under
+            # waitress ``__call__`` closes the socket unanswered. Any other server sends this answer, which
+            # declares more bytes than it carries: its client sees the connection cut short.
             exchange.dropped = True
             response = Response(b"{", status=200, content_type="application/json")
             response.headers["Content-Length"] = "1024"
@@ -308,6 +314,10 @@ class FakerouteApp:
             key=lambda p: max(len(x) for x in p.path_prefixes if request.path.startswith(x)),
             default=None,
         )
+
+
+class DroppedConnection(ClientDisconnected):
+    """Raised to waitress for a dropped-connection fault: it closes the socket without writing anything."""
 
 
 def _tagged(part: str, violations: list[Violation]) -> list[Violation]:

@@ -23,8 +23,8 @@ class Fault:
 
     ``status`` answers with that HTTP status in the provider's own error format (429 adds
     ``Retry-After``, ``retry_after`` seconds, default 1); ``latency`` delays the answer by that many seconds;
-    ``drop`` cuts the connection (in-process clients raise their connection error, real HTTP clients see the
-    answer cut short).
+    ``drop`` cuts the connection (in-process clients raise their connection error; the standalone server
+    closes the socket before a byte of the answer, status line included, is written).
     ``times=None`` keeps the fault until cleared.
     """
 

@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from fakeroute.clock import EARLIEST, LATEST
+from tests.support import rawhttp
 from tests.support.agentmessage import DEFAULT_KEY
 from tests.support.errors import error_of
 from tests.support.flowroute import FLOWROUTE_AUTH
@@ -100,6 +101,24 @@ def test_a_good_fault_spec_still_works_with_its_retry_after(server_url):
     answer = requests.get(f"{server_url}/v2/routes", headers=FLOWROUTE_AUTH, timeout=5)
     error_of(answer, 429, provider="flowroute")
     assert answer.headers["Retry-After"] == "7"
+
+
+# -- a dropped connection answers nothing at all -----------------------------------------------------
+
+
+def test_a_dropped_connection_writes_no_status_line(server_url):
+    requests.post(f"{server_url}/_fakeroute/faults", json={"path": "/v2/routes", "drop": True}, timeout=5)
+    answer = rawhttp.send(server_url, rawhttp.request("GET", "/v2/routes", FLOWROUTE_AUTH))
+    assert answer.raw == b""  # not "HTTP/1.1 200 OK": a client reading only the status sees the failure
+    (entry,) = journal(server_url, path="/v2/routes")
+    assert entry["response"] is None  # the journal knows no answer reached the client
+
+
+def test_a_client_reading_only_the_status_sees_a_dropped_connection_fail(server_url):
+    requests.post(f"{server_url}/_fakeroute/faults", json={"path": "/v2/routes", "drop": True}, timeout=5)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.get(f"{server_url}/v2/routes", headers=FLOWROUTE_AUTH, timeout=5, stream=True)
+    assert requests.get(f"{server_url}/v2/routes", headers=FLOWROUTE_AUTH, timeout=5).status_code == 200
 
 
 # -- the fake clock stays within range ---------------------------------------------------------------
