@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .world import World
 
 ADMIN_PREFIX = "/_fakeroute"
+MAX_ACCOUNT_NAME = 200  # characters
 
 
 def _json(document: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
@@ -130,9 +131,14 @@ class Admin:
     def create_account(self, request: Request) -> Response:
         usage = '{"name": "my test account"}'
         body = _body(request, usage)
-        if not isinstance(body.get("name", ""), str):
-            raise AdminError(400, f"body must be an object such as {usage}")
-        account = self.world.create_account(body.get("name"))
+        unknown = sorted(set(body) - {"name"})
+        if unknown:
+            raise AdminError(400, f"unknown field(s): {', '.join(unknown)} (an account takes only \"name\")")
+        name = body.get("name")
+        if name is not None and not (isinstance(name, str) and 0 < len(name) <= MAX_ACCOUNT_NAME):
+            raise AdminError(400, f"name must be a string of 1 to {MAX_ACCOUNT_NAME} characters, "
+                                  f"got {json.dumps(name)[:80] if isinstance(name, str) else type(name).__name__}")
+        account = self.world.create_account(name)
         return _json(self.account_document(account), 201)
 
     def reset(self, request: Request) -> Response:

@@ -153,3 +153,19 @@ def test_a_date_query_beyond_the_calendar_is_a_400_not_an_overflow(server_url):
     error_of(answer, 400, provider="flowroute")
 
 
+# -- admin accounts ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("body", "named"), [
+    ({"name": 5}, "name must be a string of 1 to 200 characters"),
+    ({"name": ""}, "name must be a string of 1 to 200 characters"),
+    ({"name": "x" * 201}, "name must be a string of 1 to 200 characters"),
+    ({"nme": "typo"}, "unknown field(s): nme"),
+])
+def test_a_bad_account_request_is_refused_and_creates_nothing(server_url, body, named):
+    before = state(server_url)
+    answer = requests.post(f"{server_url}/_fakeroute/accounts", json=body, timeout=5)
+    assert answer.status_code == 400 and named in answer.json()["error"], answer.text
+    assert state(server_url) == before
+
+
