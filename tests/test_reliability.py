@@ -3,6 +3,9 @@ clock stays in range, a dropped connection answers nothing, and the CLI refuses 
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 import requests
 
@@ -169,3 +172,20 @@ def test_a_bad_account_request_is_refused_and_creates_nothing(server_url, body, 
     assert state(server_url) == before
 
 
+# -- the command line --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("args", "named"), [
+    (["--port", "99999"], "argument --port: must be an integer from 0 to 65535, got 99999"),
+    (["--port", "-1"], "argument --port: must be an integer from 0 to 65535, got -1"),
+    (["--port", "\u0662"], "argument --port: must be an integer from 0 to 65535"),
+    (["--threads", "0"], "argument --threads: must be an integer from 1 to 1024, got 0"),
+    (["--inventory-size", "0"], "argument --inventory-size: must be an integer from 1 to 10000000, got 0"),
+    (["--seed", "1_0"], "argument --seed: must be an integer"),
+    (["--host", "999.1.1.1", "--port", "0"], "cannot listen on 999.1.1.1:0: not a host or address to listen on"),
+])
+def test_serve_refuses_an_option_it_cannot_honour_with_one_line_naming_it(args, named):
+    result = subprocess.run([sys.executable, "-m", "fakeroute", "serve", *args], capture_output=True, text=True,
+                            timeout=30)
+    assert result.returncode == 2, result
+    assert named in result.stderr and "Traceback" not in result.stderr, result.stderr
