@@ -1,0 +1,84 @@
+"""Bounded memory: the journal by entries and bytes (large bodies kept truncated with their size and hash), the
+validation verdicts per app and by bytes, the outbox by count — measured with tracemalloc where it matters."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import tracemalloc
+from collections.abc import Callable, Iterator
+
+import pytest
+import requests
+from werkzeug.test import Client
+
+from fakeroute.app import FakerouteApp
+from fakeroute.journal import DEFAULT_MAX_BODY, Journal, Recorded
+from fakeroute.providers import PROVIDERS
+from fakeroute.world import World
+from tests.support.flowroute import FLOWROUTE_AUTH, sms
+
+FLOWROUTE = next(p for p in PROVIDERS if p.name == "flowroute")
+MIB = 1 << 20
+BODY_LIMIT = MIB  # fakeroute.app.MAX_BODY_SIZE: a body of exactly this size is still read
+
+
+def big_message(serial: int, size: int = BODY_LIMIT) -> bytes:
+    """A distinct JSON body of ``size`` bytes: a send whose text is too long (422 after full validation)."""
+    head = json.dumps(sms(body=""))[:-4].encode()  # ...,"body": ""}}} without the closing quote and braces
+    filler = size - len(head) - len(b'"}}}') - 8
+    return head + f"{serial:08d}".encode() + b"x" * filler + b'"}}}'
+
+
+def traced_growth(work: Callable[[], None]) -> int:
+    """Bytes still allocated after ``work`` that were not before it (Python's allocations, as tracemalloc sees them)."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        work()
+        gc.collect()
+        return tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.fixture
+def quiet_app() -> Iterator[tuple[World, Client]]:
+    world = World()
+    yield world, Client(FakerouteApp(world))
+
+
+# -- the journal ------------------------------------------------------------------------------------
+
+
+def test_a_body_over_the_threshold_is_kept_truncated_with_its_size_and_hash(server_url, live_world):
+    body = big_message(1)
+    answer = requests.post(f"{server_url}/v2.1/messages", data=body, headers=FLOWROUTE_AUTH, timeout=10)
+    assert answer.status_code == 422
+    entry = live_world.journal.last
+    assert len(entry.raw_body) == DEFAULT_MAX_BODY and body.startswith(entry.raw_body)
+    (shown,) = requests.get(f"{server_url}/_fakeroute/requests", timeout=10).json()["requests"]
+    assert shown["truncated"] == {"body": {"size": len(body), "sha256": hashlib.sha256(body).hexdigest()}}
+    assert shown["response"] == answer.json()  # a small answer is kept whole
+
+
+def test_the_journal_keeps_at_most_its_bytes_and_counts_what_it_dropped():
+    journal = Journal(max_bytes=100_000, max_body=10_000)
+    for _ in range(100):
+        journal.record(Recorded("flowroute", "POST", "/v2/routes", "", b"x" * 20_000, 422, b"{}"))
+        assert journal.bytes <= 100_000 and journal.bytes == sum(e.cost for e in journal.all())
+    assert len(journal) == 100_000 // journal.all()[0].cost and journal.dropped == 100 - len(journal)
+    assert journal.all()[-1].body_truncated == (20_000, hashlib.sha256(b"x" * 20_000).hexdigest())
+    journal.clear()
+    assert (len(journal), journal.bytes, journal.dropped) == (0, 0, 0)
+
+
+def test_the_journal_keeps_at_most_its_entries():
+    journal = Journal(limit=3)
+    for status in range(200, 205):
+        journal.record(Recorded("twilio", "GET", "/v2/Trunks/x", "", b"", status, b"{}"))
+    assert [e.status for e in journal] == [202, 203, 204] and journal.dropped == 2
+
+
