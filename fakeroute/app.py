@@ -29,7 +29,7 @@ from .errors import ApiError
 from .faults import Fault
 from .journal import Recorded
 from .providers.base import Call, Exchange, Provider
-from .validation import MAX_DEPTH, Violation, nested_deeper_than
+from .validation import MAX_DEPTH, Verdicts, Violation, nested_deeper_than
 from .world import World
 
 MAX_BODY_SIZE = 1 << 20  # 1 MiB: larger request bodies get a 413 without being read
@@ -51,10 +51,14 @@ class FakerouteApp:
     {'status': 'ok'}
     """
 
-    def __init__(self, world: World, *, max_body_size: int = MAX_BODY_SIZE, propagate_exceptions: bool = False):
+    def __init__(self, world: World, *, max_body_size: int = MAX_BODY_SIZE, propagate_exceptions: bool = False,
+                 verdicts: Verdicts | None = None):
         self.world = world
         self.max_body_size = max_body_size
         self.propagate_exceptions = propagate_exceptions
+        # The validation verdicts this app remembers, bounded by bytes (see ``Verdicts``): one cache per app,
+        # so per World, never shared between Worlds.
+        self.verdicts = verdicts if verdicts is not None else Verdicts()
         self.admin = Admin(world)
         self.url_map = Map(
             [rule for provider in world.providers for rule in provider.rules()] + self.admin.rules(),
@@ -190,7 +194,7 @@ class FakerouteApp:
         """Parse the body, then check path, headers, query and body together: every violation, or the Call."""
         provider, op, request = exchange.provider, exchange.operation, exchange.request
         assert provider is not None and op is not None and exchange.account is not None
-        schemas = provider.schemas
+        schemas, verdicts = provider.schemas, self.verdicts
         body = self._parsed_body(exchange, data) if op.body else None
         violations: list[Violation] = []
         if op.path_params:
@@ -205,9 +209,10 @@ class FakerouteApp:
         if op.query:
             schema = schemas[op.query]
             query = schema.coerce_query(request.args.items(multi=True))
-            violations += _tagged("query", schema.violations(query, key=request.environ.get("QUERY_STRING", "")))
+            violations += _tagged("query", schema.violations(query, key=request.environ.get("QUERY_STRING", ""),
+                                                             verdicts=verdicts))
         if op.body:
-            violations += _tagged("body", schemas[op.body].violations(body, key=data))
+            violations += _tagged("body", schemas[op.body].violations(body, key=data, verdicts=verdicts))
         if violations:
             raise provider.invalid_input(exchange, violations)
         return Call(

@@ -16,6 +16,7 @@ from werkzeug.test import Client
 from fakeroute.app import FakerouteApp
 from fakeroute.journal import DEFAULT_MAX_BODY, Journal, Recorded
 from fakeroute.providers import PROVIDERS
+from fakeroute.validation import Verdicts
 from fakeroute.world import World
 from tests.support.flowroute import FLOWROUTE_AUTH, sms
 
@@ -80,5 +81,58 @@ def test_the_journal_keeps_at_most_its_entries():
     for status in range(200, 205):
         journal.record(Recorded("twilio", "GET", "/v2/Trunks/x", "", b"", status, b"{}"))
     assert [e.status for e in journal] == [202, 203, 204] and journal.dropped == 2
+
+
+# -- the validation verdicts --------------------------------------------------------------------------
+
+
+def test_bodies_of_a_mebibyte_leave_little_behind(quiet_app):
+    world, client = quiet_app
+
+    def post_many() -> None:
+        for i in range(120):
+            answer = client.post("/v2.1/messages", data=big_message(i), headers=FLOWROUTE_AUTH,
+                                 base_url="https://api.flowroute.com")
+            assert answer.status_code == 422
+
+    growth = traced_growth(post_many)
+    # 120 MiB went through; what stays is the journal's truncated copies (120 x 64 KiB) and little else.
+    assert growth < 120 * DEFAULT_MAX_BODY + 4 * MIB, growth
+    assert world.journal.bytes < 120 * (DEFAULT_MAX_BODY + 4096)
+
+
+def test_verdicts_are_per_app_and_spare_the_second_validation():
+    first, second = FakerouteApp(World()), FakerouteApp(World())
+    body = json.dumps(sms(to="1206")).encode()
+    for _ in range(2):
+        Client(first).post("/v2.1/messages", data=body, headers=FLOWROUTE_AUTH, base_url="https://api.flowroute.com")
+    assert len(first.verdicts) == 1  # the second send was answered from memory
+    assert len(second.verdicts) == 0  # nothing is shared between apps (Worlds)
+
+
+def test_verdicts_stay_within_their_bytes_and_large_inputs_are_not_kept():
+    verdicts = Verdicts(max_bytes=50_000, max_key=1_000)
+    app = FakerouteApp(World(), verdicts=verdicts)
+    client = Client(app)
+    for i in range(300):
+        client.get(f"/v2/routes?limit={i}&x={'y' * 200}", headers=FLOWROUTE_AUTH, base_url="https://api.flowroute.com")
+        assert verdicts.bytes <= 50_000
+    assert 0 < len(verdicts) < 300
+    query = f"x={'y' * 2000}"
+    client.get(f"/v2/routes?{query}", headers=FLOWROUTE_AUTH, base_url="https://api.flowroute.com")
+    assert verdicts.get(FLOWROUTE.schemas["query_routes"], query) is None
+
+
+def test_distinct_large_bodies_are_not_remembered_beyond_their_app():
+    world = World()
+
+    def post_through_fresh_apps() -> None:
+        for i in range(12):  # an app per World, as the plugin has; each app's verdicts go with it
+            client = Client(FakerouteApp(world))
+            client.post("/v2.1/messages", data=big_message(i), headers=FLOWROUTE_AUTH,
+                        base_url="https://api.flowroute.com")
+            world.reset()
+
+    assert traced_growth(post_through_fresh_apps) < 4 * MIB  # a process-wide cache of raw bodies kept all 12 MiB
 
 
