@@ -14,7 +14,9 @@ import requests
 from werkzeug.test import Client
 
 from fakeroute.app import FakerouteApp
+from fakeroute.clock import Clock
 from fakeroute.journal import DEFAULT_MAX_BODY, Journal, Recorded
+from fakeroute.outbox import Outbox
 from fakeroute.providers import PROVIDERS
 from fakeroute.validation import Verdicts
 from fakeroute.world import World
@@ -134,5 +136,25 @@ def test_distinct_large_bodies_are_not_remembered_beyond_their_app():
             world.reset()
 
     assert traced_growth(post_through_fresh_apps) < 4 * MIB  # a process-wide cache of raw bodies kept all 12 MiB
+
+
+# -- the outbox ------------------------------------------------------------------------------------------
+
+
+def test_the_outbox_keeps_at_most_its_webhooks_dropping_the_oldest_settled_first():
+    outbox = Outbox(Clock(), max_webhooks=3)
+    outbox.start_delivery()
+    try:
+        waiting = outbox.record("flowroute", "default", "dlr", "http://127.0.0.1:9/dlr", {"n": 0},
+                                at=Clock().peek().replace(year=2027))  # pending until the clock gets there
+        blocked = [outbox.record("flowroute", "default", "dlr", "https://elsewhere.example/dlr", {"n": n})
+                   for n in range(1, 5)]
+    finally:
+        outbox.stop_delivery()
+    kept = outbox.webhooks(scheduled=True)  # in clock order: the waiting one is in 2027
+    assert [w.payload["n"] for w in kept] == [3, 4, 0] and outbox.dropped == 2
+    assert waiting.state == "pending" and [w.state for w in blocked] == ["blocked"] * 4
+    outbox.clear()
+    assert outbox.dropped == 0
 
 
