@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .accounts import Account, Agenda, Scope
+from .accounts import DEFAULT_MAX_MESSAGES, Account, Agenda, Scope
 from .clock import DEFAULT_START, Clock
 from .faults import Faults
 from .ids import Ids
@@ -28,6 +28,8 @@ class World:
     ``providers`` are the APIs it serves (default: Flowroute, Twilio Routes v2 and AgentMessage); a
     fourth is one more object in that tuple. ``rate_limits`` switches the providers' rate limits on or off
     (None: as the scenario's ``rate_limits`` says, on when it says nothing, as the real APIs are).
+    ``max_messages_per_account`` bounds the messages a provider stores for one account: past it the oldest
+    are forgotten (look-ups then answer 404), so a long-running server's memory stays bounded.
 
     >>> world = World(seed=7)
     >>> [a.id for a in world.accounts.values()]
@@ -44,7 +46,11 @@ class World:
         real_time: bool = False,
         providers: Iterable[Provider] = PROVIDERS,
         rate_limits: bool | None = None,
+        max_messages_per_account: int = DEFAULT_MAX_MESSAGES,
     ):
+        if max_messages_per_account < 1:
+            raise ValueError(f"max_messages_per_account must be at least 1, got {max_messages_per_account}")
+        self.max_messages_per_account = max_messages_per_account
         self.seed = seed
         self.providers: tuple[Provider, ...] = tuple(providers)
         names = [p.name for p in self.providers]
@@ -152,7 +158,7 @@ class World:
 
     def scope(self, account: Account, provider: str) -> Scope:
         return Scope(account.id, account.states[provider], self.inventory, self.clock, self.ids, self.outbox,
-                     self.agenda, self.limits)
+                     self.agenda, self.limits, self.max_messages_per_account)
 
     def __iter__(self) -> Iterator[Account]:
         return iter(self.accounts.values())

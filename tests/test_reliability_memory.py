@@ -158,3 +158,19 @@ def test_the_outbox_keeps_at_most_its_webhooks_dropping_the_oldest_settled_first
     assert outbox.dropped == 0
 
 
+# -- stored messages ------------------------------------------------------------------------------------
+
+
+def test_an_account_keeps_at_most_its_messages_the_oldest_forgotten_first():
+    world = World(max_messages_per_account=3)
+    client = Client(FakerouteApp(world))
+    base = "https://api.flowroute.com"
+    sent = [client.post("/v2.1/messages", json=sms(body=f"hello {i}"), headers=FLOWROUTE_AUTH, base_url=base)
+            .json["data"]["id"] for i in range(5)]
+    listed = client.get("/v2.1/messages", query_string={"start_date": "2025-01-01", "limit": 10},
+                        headers=FLOWROUTE_AUTH, base_url=base).json["data"]
+    assert [m["id"] for m in listed] == sent[:1:-1]  # the newest three, newest first; the history went too
+    assert client.get(f"/v2.1/messages/{sent[0]}", headers=FLOWROUTE_AUTH, base_url=base).status_code == 404
+    assert client.get(f"/v2.1/messages/{sent[4]}", headers=FLOWROUTE_AUTH, base_url=base).status_code == 200
+    with pytest.raises(ValueError, match="max_messages_per_account must be at least 1"):
+        World(max_messages_per_account=0)
