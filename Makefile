@@ -23,7 +23,7 @@ lint: $(BIN)/fakeroute
 	$(BIN)/ruff check fakeroute tests bench
 
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2  # both cores of the CI machine (pytest-xdist)
 
 bench: $(BIN)/fakeroute
 	$(BIN)/pip install --quiet -e '.[test,bench]'

@@ -22,6 +22,7 @@ class Account:
     id: str
     name: str
     states: dict[str, Any] = field(default_factory=dict)
+    suspended: bool = False  # the scenario's "suspended": reads work, every write gets the provider's 403
 
     def state(self, provider: str) -> Any:
         return self.states[provider]

@@ -1,20 +1,32 @@
 """The /_fakeroute/ admin API: health, accounts and their credentials, reset, state, journal, faults,
-outbox, inbound, clock. Its endpoints are rules of the app's one werkzeug Map (``Admin.rules``)."""
+outbox, inbound, clock, OpenAPI, the dashboard. Its endpoints are rules of the app's one werkzeug Map
+(``Admin.rules``).
+
+Who may call what: with no admin token (a loopback server, the default) everyone may call everything, whatever
+credentials come along. With a token, every endpoint but ``health`` needs ``Authorization: Bearer <token>`` (a
+browser gets the token into a cookie by opening ``/_fakeroute/?token=<token>`` once), and a tenant's own provider
+credentials (its Flowroute key and secret, Twilio SID and token, AgentMessage API key) read that tenant's
+journal, state and outbox, and reset that tenant, and nothing of any other tenant.
+"""
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Callable, Mapping
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from .clock import parse_utc
 from .dashboard import render as render_dashboard
 from .errors import ApiError
+from .openapi import index_document, provider_document
+from .providers.base import Exchange
+from .scenario import ScenarioError
 from .validation import MAX_DEPTH, nested_deeper_than
 
 if TYPE_CHECKING:
@@ -23,6 +35,13 @@ if TYPE_CHECKING:
 
 ADMIN_PREFIX = "/_fakeroute"
 MAX_ACCOUNT_NAME = 200  # characters
+TOKEN_COOKIE = "fakeroute_admin"
+MAX_STATE_SIZE = 256 << 20  # a scenario document for PUT /state: a busy world's state is well over 1 MiB
+OPEN_ENDPOINTS = frozenset({"GET /health"})
+# What a tenant's own credentials may call; each of these handlers takes ``tenant`` (the account id, or None
+# for the admin) and shows or changes that tenant's part only.
+TENANT_ENDPOINTS = frozenset({"GET /requests", "GET /state", "GET /outbox", "POST /reset"})
+_ADMIN = None  # the caller who may do everything
 
 
 def _json(document: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
@@ -42,15 +61,23 @@ def admin_error(error: HTTPException | str, status: int = 400, headers: Mapping[
 
 
 class AdminError(Exception):
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None):
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = dict(headers or {})
+
+
+def _data(request: Request) -> bytes:
+    try:
+        return request.get_data()
+    except RequestEntityTooLarge:
+        raise AdminError(413, f"request body exceeds {request.max_content_length} bytes") from None
 
 
 def _body(request: Request, usage: str) -> dict[str, Any]:
     """The request's JSON object body (``{}`` when empty), or a 400 that shows ``usage``."""
-    data = request.get_data()
+    data = _data(request)
     if not data.strip():
         return {}
     try:
@@ -72,9 +99,11 @@ class Admin:
     """The admin endpoints of one World. Credentials need no auth here: the fake is a test double,
     and this is how a test learns them."""
 
-    def __init__(self, world: World):
+    def __init__(self, world: World, token: str | None = None):
         self.world = world
-        self._endpoints: dict[str, Callable[[Request], Response]] = {}
+        self.token = token or None  # None: open to every caller (a loopback server)
+        self._endpoints: dict[str, Callable[..., Response]] = {}
+        self._openapi: dict[str, dict[str, Any]] = {}  # generated once per provider, on first request
         self._rules: list[Rule] = []
         for method, path, handler in (
             ("GET", "/", self.dashboard),
@@ -83,6 +112,7 @@ class Admin:
             ("POST", "/accounts", self.create_account),
             ("POST", "/reset", self.reset),
             ("GET", "/state", self.state),
+            ("PUT", "/state", self.load_state),
             ("GET", "/requests", self.list_requests),
             ("DELETE", "/requests", self.clear_requests),
             ("GET", "/faults", self.list_faults),
@@ -93,11 +123,14 @@ class Admin:
             ("POST", "/inbound", self.inbound),
             ("GET", "/clock", self.clock),
             ("POST", "/clock", self.move_clock),
+            ("GET", "/openapi", self.openapi_index),
+            ("GET", "/openapi/<provider>.json", self.openapi),
         ):
             self.add(method, path, handler)
 
-    def add(self, method: str, path: str, handler: Callable[[Request], Response]) -> None:
-        """One more admin endpoint: ``/_fakeroute<path>`` answers ``method`` with ``handler(request)``."""
+    def add(self, method: str, path: str, handler: Callable[..., Response]) -> None:
+        """One more admin endpoint: ``/_fakeroute<path>`` answers ``method`` with ``handler(request, **path_args)``
+        (``path`` may hold werkzeug rule variables: ``/openapi/<provider>.json``)."""
         endpoint = f"{method} {path}"
         self._endpoints[endpoint] = handler
         self._rules.append(Rule(ADMIN_PREFIX + path, methods=[method], endpoint=("admin", endpoint)))
@@ -105,12 +138,65 @@ class Admin:
     def rules(self) -> list[Rule]:
         return list(self._rules)
 
-    def dispatch(self, endpoint: str, request: Request) -> Response:
+    def dispatch(self, endpoint: str, request: Request, path_args: Mapping[str, Any] | None = None) -> Response:
         try:
+            if endpoint == "GET /" and "token" in request.args:
+                return self._sign_in(request)
+            handler = self._endpoints[endpoint]
             with self.world.lock:
-                return self._endpoints[endpoint](request)
+                if endpoint in OPEN_ENDPOINTS:
+                    return handler(request, **(path_args or {}))
+                tenant = self._caller(request)
+                if endpoint in TENANT_ENDPOINTS:
+                    return handler(request, tenant=tenant, **(path_args or {}))
+                if tenant is not _ADMIN:
+                    raise AdminError(403, f"the credentials of account {tenant!r} may only read its requests, "
+                                     "state and outbox and reset it; this needs the admin token")
+                return handler(request, **(path_args or {}))
         except AdminError as exc:
-            return admin_error(exc.message, exc.status)
+            return admin_error(exc.message, exc.status, exc.headers)
+
+    # -- who calls --------------------------------------------------------------------------------
+
+    def _caller(self, request: Request) -> str | None:
+        """``_ADMIN`` (None) for the admin, else the id of the account whose provider credentials came;
+        a 401 when neither the token nor a tenant's credentials came. Without a token everyone is the admin:
+        a client that sends its provider credentials along (one session for both) sees what it always saw."""
+        if self.token is None:
+            return _ADMIN
+        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and _same(value.strip(), self.token):
+            return _ADMIN
+        if _same(request.cookies.get(TOKEN_COOKIE, ""), self.token):
+            return _ADMIN
+        for provider in self.world.providers:
+            try:
+                return provider.authenticate(Exchange(request, provider), self.world).id
+            except ApiError:
+                continue
+        raise AdminError(401, "the admin API needs Authorization: Bearer <admin token> (a tenant's own provider "
+                         "credentials read its requests, state and outbox)",
+                         {"WWW-Authenticate": 'Bearer realm="fakeroute"'})
+
+    def _sign_in(self, request: Request) -> Response:
+        """``/_fakeroute/?token=T``: the dashboard for a browser, which cannot send a bearer token itself. The
+        token goes into a cookie only this path sends (same site only), and out of the address bar."""
+        if self.token is not None and not _same(request.args["token"], self.token):
+            raise AdminError(401, "wrong admin token", {"WWW-Authenticate": 'Bearer realm="fakeroute"'})
+        response = Response(status=303, headers={"Location": ADMIN_PREFIX + "/"})
+        if self.token is not None:
+            response.set_cookie(TOKEN_COOKIE, self.token, path=ADMIN_PREFIX, httponly=True, samesite="Strict")
+        return response
+
+    @staticmethod
+    def _account_filter(request: Request, tenant: str | None) -> str | None:
+        """The account a read is narrowed to: the ``account`` argument, which a tenant may set to itself only."""
+        account = request.args.get("account")
+        if tenant is not _ADMIN:
+            if account is not None and account != tenant:
+                raise AdminError(403, f"the credentials of account {tenant!r} may not read account {account!r}")
+            return tenant
+        return account
 
     def dashboard(self, request: Request) -> Response:
         html = render_dashboard(self.world, provider=request.args.get("provider"), account=request.args.get("account"))
@@ -141,29 +227,66 @@ class Admin:
         account = self.world.create_account(name)
         return _json(self.account_document(account), 201)
 
-    def reset(self, request: Request) -> Response:
-        self.world.reset()
-        return _json({"status": "reset", "scenario": self.world.scenario_name, "seed": self.world.seed})
+    def reset(self, request: Request, tenant: str | None = _ADMIN) -> Response:
+        """Back to the scenario: everything, or with ``{"account": id}`` that account alone."""
+        body = _body(request, '{"account": "default"}')
+        account = body.get("account", tenant)
+        if set(body) - {"account"} or (account is not None and not isinstance(account, str)):
+            raise AdminError(400, 'body must be empty (reset everything) or {"account": "<account id>"}')
+        if tenant is not _ADMIN and account != tenant:
+            raise AdminError(403, f"the credentials of account {tenant!r} may not reset account {account!r}")
+        if account is None:
+            self.world.reset()
+            return _json({"status": "reset", "scenario": self.world.scenario_name, "seed": self.world.seed})
+        try:
+            self.world.reset_account(account)
+        except KeyError:
+            raise AdminError(404, f"no account {account!r}") from None
+        except ScenarioError as exc:
+            raise AdminError(409, str(exc)) from None
+        return _json({"status": "reset", "account": account, "scenario": self.world.scenario_name})
 
-    def state(self, request: Request) -> Response:
+    def state(self, request: Request, tenant: str | None = _ADMIN) -> Response:
+        """The world as a scenario document (``?account=`` narrows it to one account)."""
+        only = self._account_filter(request, tenant)
         accounts = []
         for account in self.world:
+            if only is not None and account.id != only:
+                continue
             doc: dict[str, Any] = {"id": account.id, "name": account.name}
+            if account.suspended:
+                doc["suspended"] = True
             for provider in self.world.providers:
                 section = provider.dump_state(account.state(provider.name))
                 if section is not None:
                     doc[provider.name] = section
             accounts.append(doc)
-        return _json({"accounts": accounts})
+        document: dict[str, Any] = {"accounts": accounts}
+        if "rate_limits" in self.world.scenario and only is None:
+            document = {"rate_limits": self.world.scenario["rate_limits"], **document}
+        return _json(document)
 
-    def list_requests(self, request: Request) -> Response:
-        """The journal, filtered by ``provider``, ``method``, ``path`` (``*`` wildcards) and ``status``."""
+    def load_state(self, request: Request) -> Response:
+        """Start over from a scenario document (what ``GET`` gives): all of it loads, or nothing changes."""
+        request.max_content_length = MAX_STATE_SIZE
+        usage = '{"accounts": [{"id": "default", "flowroute": {...}}]}'
+        if not _data(request).strip():
+            raise AdminError(400, f"body must be a scenario document such as {usage}")
+        try:
+            self.world.load_scenario(_body(request, usage))
+        except ScenarioError as exc:
+            raise AdminError(400, str(exc)) from None
+        return _json({"status": "loaded", "accounts": [account.id for account in self.world]})
+
+    def list_requests(self, request: Request, tenant: str | None = _ADMIN) -> Response:
+        """The journal, filtered by ``provider``, ``method``, ``path`` (``*`` wildcards), ``status`` and ``account``."""
+        only = self._account_filter(request, tenant)
         status = request.args.get("status")
         if status is not None and not status.isdigit():
             raise AdminError(400, f"status must be an integer, got {status!r}")
         found = self.world.journal.filter(request.args.get("provider"), request.args.get("method"),
                                           request.args.get("path"), int(status) if status else None)
-        return _json({"requests": [entry.to_dict() for entry in found]})
+        return _json({"requests": [entry.to_dict() for entry in found if only is None or entry.account == only]})
 
     def clear_requests(self, request: Request) -> Response:
         cleared = len(self.world.journal)
@@ -175,7 +298,7 @@ class Admin:
 
     def add_fault(self, request: Request) -> Response:
         usage = '{"provider": "twilio", "status": 503, "times": 2}'
-        if not request.get_data().strip():
+        if not _data(request).strip():
             raise AdminError(400, f"body must be an object such as {usage}")
         spec = _body(request, usage)
         names = [p.name for p in self.world.providers]
@@ -194,10 +317,13 @@ class Admin:
         self.world.faults.clear()
         return _json({"cleared": cleared})
 
-    def list_outbox(self, request: Request) -> Response:
+    def list_outbox(self, request: Request, tenant: str | None = _ADMIN) -> Response:
         """Webhooks emitted so far, filtered by ``provider``, ``account``, ``kind``, ``url``;
         ``scheduled=true`` adds those whose time on the fake clock has not come yet."""
-        filters = {k: request.args[k] for k in ("provider", "account", "kind", "url") if k in request.args}
+        filters = {k: request.args[k] for k in ("provider", "kind", "url") if k in request.args}
+        only = self._account_filter(request, tenant)
+        if only is not None:
+            filters["account"] = only
         scheduled = request.args.get("scheduled", "false").lower() in ("1", "true", "yes")
         return _json({"webhooks": self.world.outbox.to_list(scheduled=scheduled, **filters)})
 
@@ -210,7 +336,7 @@ class Admin:
         """Simulate a message arriving at an owned number: ``{"provider": "flowroute", "to", "from", "body",
         "media_urls"}``. ``provider`` may be left out when only one provider simulates inbound messages."""
         usage = '{"to": "12065550100", "from": "12065551234", "body": "hello"}'
-        if not request.get_data().strip():
+        if not _data(request).strip():
             raise AdminError(400, f"body must be an object such as {usage}")
         body = _body(request, usage)
         able = [p for p in self.world.providers if p.supports_inbound]
@@ -223,6 +349,21 @@ class Admin:
             return _json(provider.simulate_inbound(self.world, body), 201)
         except ApiError as exc:
             raise AdminError(exc.status, exc.detail) from None
+
+    def openapi_index(self, request: Request) -> Response:
+        return _json(index_document(self.world.providers, request.host_url.rstrip("/"), ADMIN_PREFIX + "/openapi"))
+
+    def openapi(self, request: Request, provider: str) -> Response:
+        """The provider's OpenAPI 3.1 document, its real server first and this server second."""
+        found = next((p for p in self.world.providers if p.name == provider), None)
+        if found is None:
+            names = ", ".join(p.name for p in self.world.providers)
+            raise AdminError(404, f"no provider named {provider!r}: one of {names}")
+        if provider not in self._openapi:
+            self._openapi[provider] = provider_document(found)
+        document = self._openapi[provider]
+        return _json({**document, "servers": [*document["servers"], {
+            "url": request.host_url.rstrip("/"), "description": "this fakeroute server"}]})
 
     def clock(self, request: Request) -> Response:
         return _json({"now": self.world.clock.peek().isoformat()})
@@ -248,3 +389,8 @@ class Admin:
         except ValueError as exc:  # the clock's own range (1970 to 9999): it stays where it was
             raise AdminError(400, str(exc)) from None
         return _json({"now": self.world.clock.peek().isoformat()})
+
+
+def _same(given: str, token: str) -> bool:
+    """Compared in constant time: how long a wrong guess takes says nothing about the token."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), token.encode("utf-8", "surrogateescape"))

@@ -38,6 +38,8 @@ MAX_BODY_SIZE = 1 << 20  # 1 MiB: larger request bodies get a 413 without being 
 # not the server's own text/plain 431, answer anything in between.
 MAX_URI_SIZE = 16 << 10
 MAX_HEADERS_SIZE = 64 << 10
+READ_METHODS = frozenset({"GET", "HEAD"})  # what a suspended account may still do
+SUSPENDED_DETAIL = "This account is suspended: it may read, but every change is refused"
 
 log = logging.getLogger("fakeroute")
 
@@ -52,14 +54,14 @@ class FakerouteApp:
     """
 
     def __init__(self, world: World, *, max_body_size: int = MAX_BODY_SIZE, propagate_exceptions: bool = False,
-                 verdicts: Verdicts | None = None):
+                 admin_token: str | None = None, verdicts: Verdicts | None = None):
         self.world = world
         self.max_body_size = max_body_size
         self.propagate_exceptions = propagate_exceptions
         # The validation verdicts this app remembers, bounded by bytes (see ``Verdicts``): one cache per app,
         # so per World, never shared between Worlds.
         self.verdicts = verdicts if verdicts is not None else Verdicts()
-        self.admin = Admin(world)
+        self.admin = Admin(world, admin_token)  # no token: the admin API is open (fakeroute.admin)
         self.url_map = Map(
             [rule for provider in world.providers for rule in provider.rules()] + self.admin.rules(),
             strict_slashes=False,
@@ -80,6 +82,14 @@ class FakerouteApp:
         """The answer to one request and the exchange it travelled in (None for the admin API)."""
         request = Request(environ)
         request.max_content_length = self.max_body_size
+        if _is_admin(request.path):
+            # A provider's real host (in-process) has no admin API: there it is the provider's own 404.
+            real = self._host_provider(request)
+            if real is not None:
+                exchange = Exchange(request, real)
+                response = self._answer(exchange, NotFound())
+                self._record(exchange, response)
+                return response, exchange
         try:
             (owner, endpoint), path_args = self._adapter.match(request.path, request.method)
         except (NotFound, MethodNotAllowed) as exc:
@@ -90,7 +100,7 @@ class FakerouteApp:
             exchange, miss = Exchange(request, self._provider_for(request)), exc
         else:
             if owner == "admin":
-                return self._admin(endpoint, request), None
+                return self._admin(endpoint, request, path_args), None
             provider = self._providers[owner]
             exchange, miss = Exchange(request, provider, provider.operations[endpoint], path_args), None
         response = self._answer(exchange, miss)
@@ -131,9 +141,9 @@ class FakerouteApp:
                 log.exception("fakeroute: %s could not render its 500", provider.name)
         return admin_error(InternalServerError("Internal Server Error"))
 
-    def _admin(self, endpoint: str, request: Request) -> Response:
+    def _admin(self, endpoint: str, request: Request, path_args: dict[str, Any]) -> Response:
         try:
-            return self.admin.dispatch(endpoint, request)
+            return self.admin.dispatch(endpoint, request, path_args)
         except HTTPException as exc:  # reading a body over the size limit: 413
             return admin_error(exc)
         except Exception:
@@ -158,6 +168,8 @@ class FakerouteApp:
             self._stamp(exchange)
             account = exchange.account = provider.authenticate(exchange, world)
             provider.authorize(exchange, account)
+            if account.suspended and exchange.method not in READ_METHODS:
+                raise ApiError(403, SUSPENDED_DETAIL)
             call = self._validated_call(exchange, data)
             reply = op.handler(call)
         return provider.render(reply, exchange)
@@ -307,13 +319,17 @@ class FakerouteApp:
             response_type=response.content_type,
         ))
 
-    def _provider_for(self, request: Request) -> Provider | None:
+    def _host_provider(self, request: Request) -> Provider | None:
+        """The provider whose real host the request is addressed to, if any."""
         host = request.host.split(":", 1)[0].lower()
-        providers = self.world.providers
-        for provider in providers:
-            if host in provider.hosts:
-                return provider
+        return next((p for p in self.world.providers if host in p.hosts), None)
+
+    def _provider_for(self, request: Request) -> Provider | None:
+        provider = self._host_provider(request)
+        if provider is not None:
+            return provider
         # The standalone server serves every provider on one host: the path tells them apart.
+        providers = self.world.providers
         return max(
             (p for p in providers for prefix in p.path_prefixes if request.path.startswith(prefix)),
             key=lambda p: max(len(x) for x in p.path_prefixes if request.path.startswith(x)),

@@ -27,7 +27,7 @@ _WIDTH = 11  # digits of a NANP number in E.164 without "+": 1 NPA NXX XXXX
 
 # N11 service codes, 555 (directory and fictional), 950/958/959 (carrier access, test), 976 (premium).
 _RESERVED_NXX = frozenset({211, 311, 411, 511, 611, 711, 811, 911, 555, 950, 958, 959, 976})
-_VALID_NXX = tuple(nxx for nxx in range(200, 1000) if nxx not in _RESERVED_NXX)
+VALID_NXX = tuple(nxx for nxx in range(200, 1000) if nxx not in _RESERVED_NXX)
 
 # (setup_cost, monthly_cost) in USD per exchange, with weights: most local exchanges are the
 # standard $1 setup / $1.25 a month, a few are free to set up, a few carry a higher setup fee.
@@ -134,7 +134,7 @@ class Inventory:
 
         # Exchanges first: one per rate center when the size allows (so every area code and rate
         # center of the plan can be searched), the rest spread at random over all NPA-NXX pairs.
-        pairs = len(PLAN.npas) * len(_VALID_NXX)
+        pairs = len(PLAN.npas) * len(VALID_NXX)
         slots = [(i, rc) for i, npa in enumerate(PLAN.npas) for rc in PLAN.rate_centers[npa] or (None,)]
         exchange_count = -(-size // LINES_PER_EXCHANGE)
         if size >= 10 * len(slots):
@@ -143,9 +143,9 @@ class Inventory:
         centers: dict[int, str | None] = {}  # pair -> the rate center it was picked for
         if exchange_count >= len(slots):
             for npa_index, rc in slots:
-                pair = npa_index * len(_VALID_NXX) + rng.randrange(len(_VALID_NXX))
+                pair = npa_index * len(VALID_NXX) + rng.randrange(len(VALID_NXX))
                 while pair in centers:
-                    pair = npa_index * len(_VALID_NXX) + rng.randrange(len(_VALID_NXX))
+                    pair = npa_index * len(VALID_NXX) + rng.randrange(len(VALID_NXX))
                 centers[pair] = rc
         spread = (p for p in rng.sample(range(pairs), min(pairs, exchange_count)) if p not in centers)
         chosen = sorted([*centers, *itertools.islice(spread, exchange_count - len(centers))])
@@ -153,9 +153,9 @@ class Inventory:
         for i in rng.sample(range(exchange_count), size % exchange_count):
             per_exchange[i] += 1
         for pair, count in zip(chosen, per_exchange, strict=True):
-            npa_index, nxx_index = divmod(pair, len(_VALID_NXX))
+            npa_index, nxx_index = divmod(pair, len(VALID_NXX))
             npa = PLAN.npas[npa_index]
-            prefix = 1_000_000 + int(npa) * 1000 + _VALID_NXX[nxx_index]
+            prefix = 1_000_000 + int(npa) * 1000 + VALID_NXX[nxx_index]
             attributes[prefix] = self._exchange_attributes(npa, rng, centers.get(pair))
             block = [prefix * 10_000 + line for line in sorted(rng.sample(range(10_000), count))]
             numbers.extend(block)
@@ -238,6 +238,18 @@ class Inventory:
         self._taken.add(i)
         bisect.insort(self._taken_sorted, i)
         return self._record(i)
+
+    def sell_out(self, area_code: str, remaining: int) -> int:
+        """Take every available number of an area code but the ``remaining`` lowest (bought by others, as a
+        scenario's nearly sold-out area code says); how many were taken. ``checkpoint`` keeps it over resets."""
+        prefix = 1000 + int(area_code)
+        lo = bisect.bisect_left(self._numbers, prefix * 10_000_000)
+        hi = bisect.bisect_left(self._numbers, (prefix + 1) * 10_000_000)
+        available = [i for i in range(lo, hi) if i not in self._taken]
+        for i in available[remaining:]:
+            self._taken.add(i)
+            bisect.insort(self._taken_sorted, i)
+        return max(0, len(available) - remaining)
 
     def put_back(self, number: str) -> bool:
         """Return a released number to the inventory (numbers never offered stay out)."""

@@ -5,7 +5,7 @@ the same 429 every run. One engine for every provider: each says what it counts 
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,9 +29,15 @@ class RateLimits:
     [None, None, 1]
     """
 
-    def __init__(self, enabled: bool = True):
+    def __init__(self, enabled: bool = True, *, overrides: Mapping[str, Limit] | None = None,
+                 used: Mapping[tuple[str, str], int] | None = None, start: datetime | None = None):
         self.enabled = enabled
         self._windows: dict[Hashable, tuple[int, int]] = {}  # key -> (window index, hits in it)
+        # A scenario's say (its "limits" and accounts' "limits_used"): limits by name replacing a provider's
+        # default, and hits already counted per (account id, limit name) in the window holding ``start``.
+        self.overrides: dict[str, Limit] = dict(overrides or {})
+        self.used: dict[tuple[str, str], int] = dict(used or {})
+        self.start = start
 
     def hit(self, key: Hashable, limit: Limit, now: datetime) -> int | None:
         """Count one request; None when it is allowed, else the seconds until its window ends (Retry-After).
@@ -51,5 +57,23 @@ class RateLimits:
             return None
         return max(1, math.ceil((index + 1) * limit.window - stamp))
 
+    def limit(self, name: str, default: Limit) -> Limit:
+        """The limit named ``name`` (``"flowroute.sms"``): the scenario's if it sets one, else ``default``."""
+        return self.overrides.get(name, default)
+
+    def hit_named(self, account_id: str, name: str, default: Limit, now: datetime,
+                  per: Hashable = None) -> int | None:
+        """``hit`` for a provider's named limit, counted per account (and per ``per``, a credential):
+        the scenario may change the limit, and may say how many hits the window holding the clock's start
+        already had (a preset one send from its limit). None when allowed, else the Retry-After seconds.
+        """
+        limit = self.limit(name, default)
+        key = (account_id, name, per)
+        used = self.used.get((account_id, name))
+        if used and key not in self._windows and self.start is not None and self.enabled:
+            self._windows[key] = (math.floor(self.start.timestamp() / limit.window), used)
+        return self.hit(key, limit, now)
+
     def clear(self) -> None:
+        """Forget every count (a World reset); a scenario's ``used`` counts apply again."""
         self._windows.clear()

@@ -1,14 +1,24 @@
-"""Scenario documents: read from a built-in name, a path or a dict, validated against the providers' sections."""
+"""Scenario documents: read from a built-in name, a path or a dict, validated against the providers' sections,
+their ``generate`` blocks expanded from the seed.
+
+Built-in names are the presets in fakeroute/fixtures/ (``default``, ``empty``, ``busy``, ``near-limits``,
+``suspended``). An account's ``generate`` block asks for records made at load time (fakeroute/presets.py):
+the document is validated as written, generate blocks included, then each block is replaced by the records
+it asks for, appended to the account's provider sections (the suite validates those against the same
+schemas). docs/scenarios.md documents both.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import presets
 from .validation import Schema
 
 if TYPE_CHECKING:
@@ -63,6 +73,27 @@ def validate_scenario(name: str, document: Any, schema: Schema) -> dict[str, Any
             raise ScenarioError(f"scenario {name}: accounts[{i}].id: duplicate account id {account['id']!r}")
         seen.add(account["id"])
     return document
+
+
+def load_scenario(ref: str | Path | Mapping[str, Any] | None, *, seed: int, start: datetime,
+                  providers: tuple[Provider, ...]) -> tuple[str, dict[str, Any]]:
+    """A scenario ready to load and a name for it: read, validated, its ``generate`` blocks expanded."""
+    name, document = read_scenario(ref)
+    document = validate_scenario(name, document, envelope_schema(providers))
+    served = {provider.name for provider in providers}
+    named = [(f"limits.{limit}", limit) for limit in document.get("limits", {})]
+    named += [(f"accounts[{i}].limits_used.{limit}", limit)
+              for i, account in enumerate(document["accounts"]) for limit in account.get("limits_used", {})]
+    for where, limit in named:
+        if limit.split(".", 1)[0] not in served:
+            raise ScenarioError(f"scenario {name}: {where}: names no provider this world serves "
+                                f"({', '.join(sorted(served))})")
+    if any("generate" in account for account in document["accounts"]):
+        try:
+            presets.expand(document, seed=seed, start=start, owned=owned_numbers(name, document, providers))
+        except ValueError as exc:
+            raise ScenarioError(f"scenario {name}: {exc}") from None
+    return name, document
 
 
 def owned_numbers(name: str, document: Mapping[str, Any], providers: Sequence[Provider]) -> list[str]:

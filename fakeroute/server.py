@@ -1,12 +1,27 @@
-"""The WSGI app on a real socket, served by waitress (production-grade, keep-alive, threaded)."""
+"""The WSGI app on a real socket, served by waitress (production-grade, keep-alive, threaded), with a bounded
+number of connections (a JSON 503 past it, never a silent stall) and an optional access log."""
 
 from __future__ import annotations
 
+import json
+import logging
+import socket
 import threading
-from typing import Any
+import time
+from datetime import UTC, datetime
+from typing import Any, TextIO
 
-from waitress import create_server
-from waitress.server import BaseWSGIServer
+from waitress import wasyncore
+from waitress.adjustments import Adjustments
+from waitress.server import BaseWSGIServer, TcpWSGIServer
+from waitress.task import ThreadedTaskDispatcher
+
+# An idle or slow socket costs one channel in waitress's event loop, not a worker thread (waitress reads a
+# whole request before a thread sees it): a thousand of them are cheap, and a normal client is still served.
+CONNECTION_LIMIT = 1000
+CHANNEL_TIMEOUT = 30.0  # seconds a connection may sit idle (no request under way) before it is closed
+REFUSALS = 100  # connections over the limit answered 503 at once; past that, new ones wait in the backlog
+REQUEST_HEAD_WAIT = 1.0  # seconds an over-the-limit connection may take to send its request line and headers
 
 MAX_REQUEST_HEADER_SIZE = 1 << 20  # bytes of request line and headers waitress reads before its own 431
 
@@ -21,14 +36,25 @@ class FakerouteServer:
     True
     """
 
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, threads: int = 4):
+    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, threads: int = 4, *,
+                 connection_limit: int = CONNECTION_LIMIT, channel_timeout: float = CHANNEL_TIMEOUT):
+        if connection_limit < 1 or channel_timeout <= 0:
+            raise ValueError("connection_limit and channel_timeout must be positive")
         self.app = app
-        self._server: BaseWSGIServer = create_server(
-            app, host=host, port=port, threads=threads, ident="fakeroute", clear_untrusted_proxy_headers=True,
+        adj = Adjustments(
+            host=host, port=port, threads=threads, ident="fakeroute", clear_untrusted_proxy_headers=True,
+            # waitress's own limit stops accepting (new clients stall in the backlog); ours answers 503 first.
+            connection_limit=connection_limit + REFUSALS + 2,  # + the listening socket and the trigger
+            channel_timeout=channel_timeout, cleanup_interval=min(30.0, channel_timeout),
+            asyncore_use_poll=True,  # select() cannot watch descriptors past 1023
             # Header blocks past the app's own limits (app.MAX_URI_SIZE, MAX_HEADERS_SIZE) reach the app, which
             # refuses them in the provider's error format; waitress's text/plain 431 answers only beyond this.
             max_request_header_size=MAX_REQUEST_HEADER_SIZE,
         )
+        dispatcher = ThreadedTaskDispatcher()
+        dispatcher.set_thread_count(threads)
+        self._server: BaseWSGIServer = _LimitedServer(app, {}, dispatcher=dispatcher, adj=adj,
+                                                      sockinfo=adj.listen[0], limit=connection_limit)
         self._thread: threading.Thread | None = None
         # A served World's webhooks go out over HTTP; in-process they are only recorded. The server switches
         # its World's outbox delivery on while it serves, and off again only if it was the one to switch it on.
@@ -42,6 +68,11 @@ class FakerouteServer:
     @property
     def port(self) -> int:
         return int(self._server.effective_port)
+
+    @property
+    def open_connections(self) -> int:
+        """Connections being served now (not counting those being refused)."""
+        return len(self._server.active_channels)
 
     @property
     def url(self) -> str:
@@ -76,7 +107,10 @@ class FakerouteServer:
         server = self._server
         server.task_dispatcher.shutdown()
         # Closing every channel empties the loop's map, which ends run() in its own thread.
-        server.trigger.pull_trigger(lambda: _close_all(server))
+        try:
+            server.trigger.pull_trigger(lambda: _close_all(server))
+        except OSError:  # the loop has ended and closed its trigger already: close what is left here
+            _close_all(server)
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
@@ -92,3 +126,97 @@ class FakerouteServer:
 def _close_all(server: BaseWSGIServer) -> None:
     for channel in list(server._map.values()):
         channel.close()
+
+
+class _LimitedServer(TcpWSGIServer):
+    """waitress's TCP server, answering a connection past ``limit`` with a 503 instead of leaving it unaccepted."""
+
+    def __init__(self, *args: Any, limit: int, **kwargs: Any):
+        self.limit = limit
+        super().__init__(*args, **kwargs)
+
+    def handle_accept(self) -> None:
+        if len(self.active_channels) < self.limit:
+            super().handle_accept()
+            return
+        try:
+            accepted = self.accept()
+        except OSError:
+            return
+        if accepted is not None:
+            _Refusal(accepted[0], self._map, self.limit)
+
+
+class _Refusal(wasyncore.dispatcher):
+    """One connection over the limit: read its request head (so the client is not reset mid-send), answer
+    ``503`` in JSON with ``Retry-After``, close."""
+
+    def __init__(self, sock: socket.socket, channels: dict[int, Any], limit: int):
+        super().__init__(sock, channels)
+        body = json.dumps({"error": f"fakeroute is serving its limit of {limit} open connections "
+                                    "(--connection-limit); try again"}).encode()
+        self.answer = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+                       b"Retry-After: 1\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+        self.head = b""
+        self.deadline = time.monotonic() + REQUEST_HEAD_WAIT
+        self.ready = False
+
+    def readable(self) -> bool:
+        if not self.ready and time.monotonic() >= self.deadline:
+            self.ready = True
+        return not self.ready
+
+    def handle_read(self) -> None:
+        data = self.recv(8192)
+        self.head = (self.head + data)[-4:]
+        if not data or b"\r\n\r\n" in self.head or b"\n\n" in self.head:
+            self.ready = True
+
+    def writable(self) -> bool:
+        return self.ready
+
+    def handle_write(self) -> None:
+        sent = self.send(self.answer)
+        self.answer = self.answer[sent:]
+        if not self.answer:
+            self.close()
+
+    def handle_close(self) -> None:
+        self.close()
+
+
+class AccessLog:
+    """Wraps a FakerouteApp: one line per request on ``stream`` (method, path, provider, account, status, ms),
+    as text or, with ``json_lines``, one JSON object per line."""
+
+    def __init__(self, app: Any, stream: TextIO, *, json_lines: bool = False):
+        self.app = app
+        self.world = app.world  # the server switches this World's webhook delivery on
+        self.json_lines = json_lines
+        self._log = logging.getLogger(f"fakeroute.access.{id(self)}")
+        self._log.propagate = False
+        self._log.setLevel(logging.INFO)
+        handler = logging.StreamHandler(stream)  # one write per line, under the handler's lock
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        self._log.addHandler(handler)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        started = time.perf_counter()
+        response, exchange = self.app.respond(environ)
+        ms = round((time.perf_counter() - started) * 1000, 1)
+        # Percent-encoded where unprintable: a path cannot start a line of its own in the log.
+        path = "".join(c if c.isprintable() and c != " " else f"%{ord(c):02X}" for c in environ.get("PATH_INFO", ""))
+        provider = exchange.provider.name if exchange is not None and exchange.provider else None
+        if provider is None and (path == "/_fakeroute" or path.startswith("/_fakeroute/")):
+            provider = "admin"
+        account = exchange.account.id if exchange is not None and exchange.account else None
+        method, status = environ.get("REQUEST_METHOD", ""), response.status_code
+        if self.json_lines:
+            self._log.info(json.dumps({
+                "time": datetime.now(UTC).isoformat(timespec="milliseconds"), "remote": environ.get("REMOTE_ADDR"),
+                "method": method, "path": path, "provider": provider, "account": account, "status": status,
+                "ms": ms}))
+        else:
+            self._log.info(f"{environ.get('REMOTE_ADDR', '-')} {method} {path} {provider or '-'} {account or '-'} "
+                           f"{status} {ms}ms")
+        return response(environ, start_response)

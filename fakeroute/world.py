@@ -12,12 +12,12 @@ from .accounts import DEFAULT_MAX_MESSAGES, Account, Agenda, Scope
 from .clock import DEFAULT_START, Clock
 from .faults import Faults
 from .ids import Ids
-from .inventory import DEFAULT_SIZE, Inventory
+from .inventory import DEFAULT_SIZE, Inventory, known_area_code
 from .journal import Journal
-from .limits import RateLimits
+from .limits import Limit, RateLimits
 from .outbox import Outbox
 from .providers import PROVIDERS, Provider
-from .scenario import ScenarioError, envelope_schema, owned_numbers, read_scenario, validate_scenario
+from .scenario import ScenarioError, load_scenario, owned_numbers, read_scenario
 
 __all__ = ["Account", "Clock", "Ids", "ScenarioError", "Scope", "World", "read_scenario"]
 
@@ -52,31 +52,45 @@ class World:
             raise ValueError(f"max_messages_per_account must be at least 1, got {max_messages_per_account}")
         self.max_messages_per_account = max_messages_per_account
         self.seed = seed
+        self._rate_limits = rate_limits  # the caller's override, kept for load_scenario
         self.providers: tuple[Provider, ...] = tuple(providers)
         names = [p.name for p in self.providers]
         if len(set(names)) != len(names):
             raise ValueError(f"two providers share a name: {', '.join(names)}")
         self.lock = threading.RLock()
-        self.scenario_name, document = read_scenario(scenario)
-        self.scenario = validate_scenario(self.scenario_name, document, envelope_schema(self.providers))
+        self.scenario_name, self.scenario = load_scenario(scenario, seed=seed, start=start, providers=self.providers)
         owned = owned_numbers(self.scenario_name, self.scenario, self.providers)
         try:
             self.inventory = Inventory(seed, inventory_size, owned)
         except ValueError as exc:
             raise ScenarioError(f"scenario {self.scenario_name}: {exc}") from None
+        for area_code, remaining in self.scenario.get("inventory", {}).get("remaining_in_area_code", {}).items():
+            if not known_area_code(area_code):
+                raise ScenarioError(f"scenario {self.scenario_name}: inventory.remaining_in_area_code.{area_code}: "
+                                    f"area code {area_code} is not one fakeroute knows")
+            self.inventory.sell_out(area_code, remaining)
+        self.inventory.checkpoint()
         self.clock = Clock(start, real_time=real_time)
         self.ids = Ids(seed)
         self.journal = Journal()
         self.faults = Faults()
         self.outbox = Outbox(self.clock)  # this World's webhooks: two Worlds never share one
         self.agenda = Agenda()
-        self.limits = RateLimits(self.scenario.get("rate_limits", True) if rate_limits is None else rate_limits)
+        self.limits = RateLimits(
+            self.scenario.get("rate_limits", True) if rate_limits is None else rate_limits,
+            overrides={name: Limit(doc["count"], doc.get("window", 1.0))
+                       for name, doc in self.scenario.get("limits", {}).items()},
+            used={(account["id"], name): count for account in self.scenario["accounts"]
+                  for name, count in account.get("limits_used", {}).items()},
+            start=start,
+        )
         self.accounts: dict[str, Account] = {}
         self._by_credential: dict[str, dict[Any, Account]] = {p.name: {} for p in self.providers}
         # Scenario accounts are loaded (parsed, cross-checked) once; a reset copies them.
         for i, doc in enumerate(self.scenario["accounts"]):
             self._add_account(doc, f"accounts[{i}]")
         self._pristine = list(self.accounts.values())
+        self._created: dict[str, Account] = {}  # accounts made since the last reset, as they were made
         self.reset()
 
     def provider(self, name: str) -> Provider:
@@ -95,10 +109,11 @@ class World:
             self.faults.clear()
             self.outbox.clear()
             self.limits.clear()
+            self._created = {}
             self.accounts = {}
             self._by_credential = {p.name: {} for p in self.providers}
             for pristine in self._pristine:
-                account = Account(pristine.id, pristine.name)
+                account = Account(pristine.id, pristine.name, suspended=pristine.suspended)
                 for provider in self.providers:
                     state = account.states[provider.name] = provider.copy_state(pristine.states[provider.name])
                     index = self._by_credential[provider.name]
@@ -106,6 +121,53 @@ class World:
                         index[key] = account
                 self.accounts[account.id] = account
             self._replan()
+
+    def load_scenario(self, scenario: str | Path | Mapping[str, Any]) -> None:
+        """Start over from another scenario document (``GET /_fakeroute/state`` gives one): it becomes what
+        ``reset`` returns to. It is read, validated and loaded in full before anything is swapped in, so a
+        document that does not load raises ``ScenarioError`` naming the bad entry and changes nothing."""
+        fresh = World(seed=self.seed, scenario=scenario, inventory_size=self.inventory.size, start=self.clock.start,
+                      providers=self.providers, rate_limits=self._rate_limits)
+        with self.lock:
+            self.scenario_name, self.scenario = fresh.scenario_name, fresh.scenario
+            self.inventory = fresh.inventory
+            self.limits = fresh.limits
+            self._pristine = fresh._pristine
+            self.reset()
+
+    def reset_account(self, account_id: str) -> None:
+        """One account back to the scenario (one made by ``create_account`` back to as it was made: its
+        credentials, nothing owned); every other account, the journal, the outbox, faults and the clock stay
+        as they are. Numbers the account took since go back to the inventory. Raises ``KeyError`` for an
+        unknown account and ``ScenarioError``, changing nothing, when a number the scenario gives it is now
+        another account's."""
+        with self.lock:
+            account = self.accounts[account_id]
+            pristine = next((a for a in self._pristine if a.id == account_id), None) or self._created[account_id]
+            now, then = self._numbers_of(account), self._numbers_of(pristine)
+            for number in sorted(then - now):
+                if not self.inventory.is_available(number):
+                    raise ScenarioError(f"account {account_id!r} cannot go back to the scenario: its number "
+                                        f"{number} is now owned by another account")
+            for number in now - then:
+                self.inventory.put_back(number)
+            for number in then - now:
+                self.inventory.take(number)
+            fresh = Account(pristine.id, pristine.name, suspended=pristine.suspended)
+            for provider in self.providers:
+                index = self._by_credential[provider.name]
+                for key in provider.credential_keys(account.states[provider.name]):
+                    index.pop(key, None)
+                state = fresh.states[provider.name] = provider.copy_state(pristine.states[provider.name])
+                for key in provider.credential_keys(state):
+                    index[key] = fresh
+            self.accounts[account_id] = fresh  # the same place among the others
+            self._replan()
+
+    def _numbers_of(self, account: Account) -> set[str]:
+        """The numbers an account holds out of the inventory at every provider (owned or quarantined)."""
+        return {number for provider in self.providers
+                for number in provider.owned_numbers(provider.dump_state(account.states[provider.name]))}
 
     def catch_up(self) -> None:
         """Run the providers' timed work once the clock has reached the earliest due time (else nothing)."""
@@ -122,7 +184,7 @@ class World:
                 self.agenda.schedule(due)
 
     def _add_account(self, doc: Mapping[str, Any], where: str) -> Account:
-        account = Account(doc["id"], doc.get("name", doc["id"]))
+        account = Account(doc["id"], doc.get("name", doc["id"]), suspended=doc.get("suspended", False))
         for provider in self.providers:
             try:
                 state = provider.load_state(doc.get(provider.name), self)
@@ -151,7 +213,10 @@ class World:
             doc = {"id": account_id, "name": name or f"Account {serial}"}
             for provider in self.providers:
                 doc[provider.name] = provider.new_section(self, serial)
-            return self._add_account(doc, account_id)
+            account = self._add_account(doc, account_id)
+            self._created[account_id] = Account(account_id, account.name, {
+                p.name: p.copy_state(account.states[p.name]) for p in self.providers})
+            return account
 
     def find_account(self, provider: str, credential: Any) -> Account | None:
         return self._by_credential[provider].get(credential)

@@ -96,7 +96,7 @@ CASES = {
                                      b"x" * 2 * MIB, status=413, code="PAYLOAD_TOO_LARGE",
                                      says="Request body exceeds 1048576 bytes"),
     "admin: 2 MiB body": Case("admin", "POST", "/_fakeroute/faults", JSON, b"x" * 2 * MIB, status=413,
-                              says="Request Entity Too Large"),
+                              says="request body exceeds 1048576 bytes"),
     "flowroute: 300 KiB query": Case("flowroute", "GET", "/v2/routes?x=" + "a" * 300_000, FLOWROUTE_AUTH,
                                      status=414, says="at most 16384 are accepted"),
     "twilio: 300 KiB query": Case("twilio", "GET", TWILIO_NUMBER + "?x=" + "a" * 300_000, TWILIO_AUTH, status=414,

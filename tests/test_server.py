@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 
 import pytest
 import requests
 import urllib3.util.connection
 
+from fakeroute.app import FakerouteApp
+from fakeroute.server import FakerouteServer
+from fakeroute.world import World
 from tests.support.flowroute import FLOWROUTE_AUTH, OWNED
 from tests.support.receiver import Receiver
 
 
-def start_cli(*args: str) -> tuple[subprocess.Popen, str]:
+def start_cli(*args: str, quiet: bool = True, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """``fakeroute serve`` on a free port; quiet unless told (nobody reads an access log piling up in a pipe)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "fakeroute", "serve", "--port", "0", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "fakeroute", "serve", "--port", "0", *(["--quiet"] if quiet else []), *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
     line = process.stdout.readline().strip()
     assert line.startswith("fakeroute listening on http://127.0.0.1:"), (line, process.stderr.read())
@@ -182,3 +188,76 @@ def test_serve_with_a_real_time_clock_delivers_receipts_without_further_calls():
             process.wait(timeout=10)
     statuses = [g["json"]["data"]["attributes"]["status"] for g in got]
     assert statuses == ["smsc submit", "message buffered", "delivered"]
+
+
+# -- connection handling: slow sockets never starve a normal client -----------------------------------
+
+
+SLOW_SOCKETS = 200
+
+
+def open_slow_sockets(url: str, count: int) -> list[socket.socket]:
+    """``count`` connections that each start a request and never finish its headers (slowloris)."""
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    opened = []
+    for _ in range(count):
+        sock = socket.create_connection((host, int(port)), timeout=10)
+        sock.sendall(b"GET /_fakeroute/health HTTP/1.1\r\nHost: slow\r\nX-Slow: ")
+        opened.append(sock)
+    return opened
+
+
+def wait_for_connections(server: FakerouteServer, count: int) -> None:
+    """Until the server has accepted ``count`` connections (the accepting runs on its own thread)."""
+    deadline = time.monotonic() + 30
+    while server.open_connections < count:
+        assert time.monotonic() < deadline, f"the server accepted {server.open_connections} of {count}"
+        time.sleep(0.01)
+
+
+def test_200_slow_sockets_leave_normal_clients_answered():
+    world = World(seed=0)
+    with FakerouteServer(FakerouteApp(world)) as server:
+        slow = open_slow_sockets(server.url, SLOW_SOCKETS)
+        try:
+            wait_for_connections(server, SLOW_SOCKETS)
+            # waitress's own default (100 connections) would leave these unaccepted until a slow socket left.
+            for _ in range(5):
+                with requests.Session() as session:
+                    assert session.get(f"{server.url}/_fakeroute/health", timeout=10).json() == {"status": "ok"}
+                    routes = session.get(f"{server.url}/v2/routes", headers=FLOWROUTE_AUTH, timeout=10)
+                    assert routes.status_code == 200
+        finally:
+            for sock in slow:
+                sock.close()
+
+
+def test_over_the_connection_limit_a_client_gets_a_json_503_not_a_stall():
+    with FakerouteServer(FakerouteApp(World(seed=0)), connection_limit=5) as server:
+        slow = open_slow_sockets(server.url, 5)
+        try:
+            wait_for_connections(server, 5)
+            refused = requests.get(f"{server.url}/v2/routes", headers=FLOWROUTE_AUTH, timeout=10)
+            assert refused.status_code == 503
+            assert "connection" in refused.json()["error"] and refused.headers["Retry-After"] == "1"
+            assert refused.headers["Connection"] == "close"
+        finally:
+            for sock in slow:
+                sock.close()
+        wait_for_connections_below(server, 5)
+        assert requests.get(f"{server.url}/v2/routes", headers=FLOWROUTE_AUTH, timeout=10).status_code == 200
+
+
+def wait_for_connections_below(server: FakerouteServer, count: int) -> None:
+    deadline = time.monotonic() + 30
+    while server.open_connections >= count:
+        assert time.monotonic() < deadline, f"{server.open_connections} connections stay open"
+        time.sleep(0.01)
+
+
+def test_idle_connections_are_closed_after_the_channel_timeout():
+    with FakerouteServer(FakerouteApp(World(seed=0)), channel_timeout=1) as server:
+        (sock,) = open_slow_sockets(server.url, 1)
+        with sock:
+            # The server closes it: the read ends (b"") instead of running into the client's timeout.
+            assert sock.recv(1024) == b""

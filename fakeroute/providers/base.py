@@ -8,12 +8,12 @@ caller's own state, never raw bodies or credentials.
 
 from __future__ import annotations
 
-import copy
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.datastructures import Headers
@@ -116,6 +116,16 @@ class Provider(ABC):
     operations: tuple[Operation, ...]
     schemas: SchemaStore
     content_type = "application/json"
+    # What the OpenAPI documents (fakeroute.openapi) say beyond the operations and schemas: the API's name,
+    # its HTTP auth scheme ("basic" or "bearer") and the media type of request bodies (default: content_type).
+    title = ""
+    auth_scheme = "basic"
+    request_media_type = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.request_media_type:
+            cls.request_media_type = cls.content_type
 
     def rules(self) -> list[Rule]:
         return [
@@ -187,21 +197,29 @@ class Provider(ABC):
 
     # -- state (each folder's scenario.py) --------------------------------------------------------
 
-    @abstractmethod
+    # The folder's scenario module: load(section, world), copy(state), dump(state), new_section(world, serial),
+    # owned_numbers(section). The state hooks below hand over to it.
+    scenario: ModuleType
+
     def load_state(self, section: Mapping[str, Any] | None, world: World) -> Any:
         """This provider's state of one account, from its (validated) scenario section."""
+        return self.scenario.load(section, world)
 
     def copy_state(self, state: Any) -> Any:
         """An independent copy of a loaded state, made on every World reset: keep it cheap."""
-        return copy.deepcopy(state)
+        return self.scenario.copy(state)
 
-    @abstractmethod
     def dump_state(self, state: Any) -> dict[str, Any] | None:
         """The inverse of ``load_state``: a scenario section (None: nothing to say for this account)."""
+        return self.scenario.dump(state)
 
-    @abstractmethod
     def new_section(self, world: World, serial: int) -> dict[str, Any]:
         """A scenario section for a brand-new account: fresh credentials, nothing owned."""
+        return self.scenario.new_section(world, serial)
+
+    def owned_numbers(self, section: Mapping[str, Any] | None) -> list[str]:
+        """Numbers (11 digits) this section owns, which the shared inventory must not offer."""
+        return self.scenario.owned_numbers(section)
 
     @abstractmethod
     def credential_keys(self, state: Any) -> Iterable[Any]:
@@ -210,10 +228,6 @@ class Provider(ABC):
     @abstractmethod
     def public_credentials(self, state: Any) -> dict[str, Any] | None:
         """The account's credentials for this provider, as the admin API shows them."""
-
-    def owned_numbers(self, section: Mapping[str, Any] | None) -> list[str]:
-        """Numbers (11 digits) this section owns, which the inventory must not offer."""
-        return []
 
     # -- clients (the plugin's fixtures, the fuzz test) ------------------------------------------
 

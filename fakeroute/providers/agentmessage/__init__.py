@@ -32,6 +32,9 @@ class AgentMessageProvider(Provider):
     path_prefixes = ("/v1/",)
     operations = OPERATIONS
     schemas = SCHEMAS
+    scenario = scenario
+    title = "AgentMessage v1"
+    auth_scheme = "bearer"
 
     # -- request side -----------------------------------------------------------------------------
 
@@ -128,18 +131,6 @@ class AgentMessageProvider(Provider):
 
     # -- state ------------------------------------------------------------------------------------
 
-    def load_state(self, section: Mapping[str, Any] | None, world: World) -> Organization:
-        return scenario.load(section, world)
-
-    def copy_state(self, state: Organization) -> Organization:
-        return scenario.copy(state)
-
-    def dump_state(self, state: Organization) -> dict[str, Any] | None:
-        return scenario.dump(state)
-
-    def new_section(self, world: World, serial: int) -> dict[str, Any]:
-        return scenario.new_section(world, serial)
-
     def credential_keys(self, state: Organization) -> Iterable[Any]:
         return list(state.api_keys)
 
@@ -150,9 +141,6 @@ class AgentMessageProvider(Provider):
             "org_id": state.org_id,
             "api_keys": [{"key": k.key, "label": k.label, "scopes": list(k.scopes)} for k in state.api_keys.values()],
         }
-
-    def owned_numbers(self, section: Mapping[str, Any] | None) -> list[str]:
-        return scenario.owned_numbers(section)
 
     # -- clients ----------------------------------------------------------------------------------
 

@@ -31,6 +31,8 @@ class FlowrouteProvider(Provider):
     path_prefixes = ("/v2/", "/v2.1/")
     operations = OPERATIONS
     schemas = SCHEMAS
+    scenario = scenario
+    title = "Flowroute Numbers v2 and Messages v2.1"
     content_type = rendering.MEDIA_TYPE
 
     # -- request side -----------------------------------------------------------------------------
@@ -72,18 +74,6 @@ class FlowrouteProvider(Provider):
 
     # -- state ------------------------------------------------------------------------------------
 
-    def load_state(self, section: Mapping[str, Any] | None, world: World) -> FlowrouteAccount:
-        return scenario.load(section, world)
-
-    def copy_state(self, state: FlowrouteAccount) -> FlowrouteAccount:
-        return scenario.copy(state)
-
-    def dump_state(self, state: FlowrouteAccount) -> dict[str, Any] | None:
-        return scenario.dump(state)
-
-    def new_section(self, world: World, serial: int) -> dict[str, Any]:
-        return scenario.new_section(world, serial)
-
     def credential_keys(self, state: FlowrouteAccount) -> Iterable[Any]:
         return [] if state.access_key is None else [(state.access_key, state.secret_key)]
 
@@ -91,9 +81,6 @@ class FlowrouteProvider(Provider):
         if state.access_key is None:
             return None
         return {"access_key": state.access_key, "secret_key": state.secret_key}
-
-    def owned_numbers(self, section: Mapping[str, Any] | None) -> list[str]:
-        return scenario.owned_numbers(section)
 
     # -- clients ----------------------------------------------------------------------------------
 

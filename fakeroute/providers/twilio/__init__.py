@@ -39,6 +39,9 @@ class TwilioProvider(Provider):
     path_prefixes = ("/v2/PhoneNumbers", "/v2/SipDomains", "/v2/Trunks")
     operations = OPERATIONS
     schemas = SCHEMAS
+    scenario = scenario
+    title = "Twilio Routes v2"
+    request_media_type = FORM_MEDIA_TYPE
 
     # -- request side -----------------------------------------------------------------------------
 
@@ -84,18 +87,6 @@ class TwilioProvider(Provider):
         return ApiError(405, METHOD_NOT_ALLOWED_MESSAGE, code=CODES[405], headers={"Allow": "GET, POST"})
 
     # -- state ------------------------------------------------------------------------------------
-
-    def load_state(self, section: Mapping[str, Any] | None, world: World) -> TwilioAccount:
-        return scenario.load(section, world)
-
-    def copy_state(self, state: TwilioAccount) -> TwilioAccount:
-        return scenario.copy(state)
-
-    def dump_state(self, state: TwilioAccount) -> dict[str, Any] | None:
-        return scenario.dump(state)
-
-    def new_section(self, world: World, serial: int) -> dict[str, Any]:
-        return scenario.new_section(world, serial)
 
     def credential_keys(self, state: TwilioAccount) -> Iterable[Any]:
         if state.account_sid is None:

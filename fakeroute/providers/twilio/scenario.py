@@ -71,6 +71,11 @@ def new_section(world: World, serial: int) -> dict[str, Any]:
     }
 
 
+def owned_numbers(section: Mapping[str, Any] | None) -> list[str]:
+    """None: Twilio's numbers are the customer's own, not taken from the shared inventory."""
+    return []
+
+
 def _assignment(kind: Kind, doc: Mapping[str, Any], account_sid: str, world: World, where: str) -> RegionAssignment:
     key = doc[kind.key_field]
     if kind is PHONE_NUMBERS and not is_canonical_e164(key):

@@ -31,6 +31,7 @@ class AcmeProvider(Provider):
     path_prefixes = ("/acme/",)
     operations = OPERATIONS
     schemas = SCHEMAS
+    scenario = scenario
 
     def authenticate(self, exchange: Exchange, world: World) -> Account:
         account = world.find_account(self.name, exchange.headers.get("X-Acme-Key"))
@@ -48,26 +49,11 @@ class AcmeProvider(Provider):
         return Response(json.dumps(errors.error_document(error)), status=error.status, headers=error.headers,
                         content_type=self.content_type)
 
-    def load_state(self, section: Mapping[str, Any] | None, world: World) -> AcmeAccount:
-        return scenario.load(section, world)
-
-    def copy_state(self, state: AcmeAccount) -> AcmeAccount:
-        return scenario.copy(state)
-
-    def dump_state(self, state: AcmeAccount) -> dict[str, Any] | None:
-        return scenario.dump(state)
-
-    def new_section(self, world: World, serial: int) -> dict[str, Any]:
-        return scenario.new_section(world, serial)
-
     def credential_keys(self, state: AcmeAccount) -> Iterable[Any]:
         return [] if state.key is None else [state.key]
 
     def public_credentials(self, state: AcmeAccount) -> dict[str, Any] | None:
         return None if state.key is None else {"key": state.key}
-
-    def owned_numbers(self, section: Mapping[str, Any] | None) -> list[str]:
-        return scenario.owned_numbers(section)
 
     def auth_headers(self, credentials: Mapping[str, Any]) -> dict[str, str]:
         return {"X-Acme-Key": credentials["key"]}
