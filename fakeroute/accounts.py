@@ -12,6 +12,8 @@ from .inventory import Inventory
 from .limits import RateLimits
 from .outbox import Outbox
 
+DEFAULT_MAX_MESSAGES = 10_000  # messages a provider keeps per account: past it the oldest are forgotten
+
 
 @dataclass
 class Account:
@@ -53,6 +55,7 @@ class Scope:
     outbox: Outbox  # webhooks a handler emits (delivery receipts, inbound messages)
     agenda: Agenda  # where a handler books timed work on the World's clock
     limits: RateLimits  # the World's rate-limit counters (switched off as a whole by ``enabled``)
+    max_messages: int = DEFAULT_MAX_MESSAGES  # stored messages (MDRs) to keep per account, the oldest dropped first
 
     def schedule(self, when: datetime) -> None:
         self.agenda.schedule(when)

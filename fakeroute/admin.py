@@ -27,12 +27,14 @@ from .errors import ApiError
 from .openapi import index_document, provider_document
 from .providers.base import Exchange
 from .scenario import ScenarioError
+from .validation import MAX_DEPTH, nested_deeper_than
 
 if TYPE_CHECKING:
     from .accounts import Account
     from .world import World
 
 ADMIN_PREFIX = "/_fakeroute"
+MAX_ACCOUNT_NAME = 200  # characters
 TOKEN_COOKIE = "fakeroute_admin"
 MAX_STATE_SIZE = 256 << 20  # a scenario document for PUT /state: a busy world's state is well over 1 MiB
 OPEN_ENDPOINTS = frozenset({"GET /health"})
@@ -82,6 +84,12 @@ def _body(request: Request, usage: str) -> dict[str, Any]:
         body = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise AdminError(400, f"request body is not valid JSON: {exc}") from None
+    except RecursionError:
+        body = too_deep = True
+    else:
+        too_deep = data.count(b"[") + data.count(b"{") > MAX_DEPTH and nested_deeper_than(body, MAX_DEPTH)
+    if too_deep:  # deeper input would reach code that recurses once per level (messages, the journal)
+        raise AdminError(400, f"request body nests arrays and objects more than {MAX_DEPTH} levels deep")
     if not isinstance(body, dict):
         raise AdminError(400, f"body must be an object such as {usage}")
     return body
@@ -209,9 +217,14 @@ class Admin:
     def create_account(self, request: Request) -> Response:
         usage = '{"name": "my test account"}'
         body = _body(request, usage)
-        if not isinstance(body.get("name", ""), str):
-            raise AdminError(400, f"body must be an object such as {usage}")
-        account = self.world.create_account(body.get("name"))
+        unknown = sorted(set(body) - {"name"})
+        if unknown:
+            raise AdminError(400, f"unknown field(s): {', '.join(unknown)} (an account takes only \"name\")")
+        name = body.get("name")
+        if name is not None and not (isinstance(name, str) and 0 < len(name) <= MAX_ACCOUNT_NAME):
+            raise AdminError(400, f"name must be a string of 1 to {MAX_ACCOUNT_NAME} characters, "
+                                  f"got {json.dumps(name)[:80] if isinstance(name, str) else type(name).__name__}")
+        account = self.world.create_account(name)
         return _json(self.account_document(account), 201)
 
     def reset(self, request: Request, tenant: str | None = _ADMIN) -> Response:
@@ -312,6 +325,11 @@ class Admin:
         if not _data(request).strip():
             raise AdminError(400, f"body must be an object such as {usage}")
         spec = _body(request, usage)
+        names = [p.name for p in self.world.providers]
+        if spec.get("provider") is not None and spec["provider"] not in names:
+            # A fault for a provider this World does not serve would wait silently for a call that never comes.
+            shown = json.dumps(spec["provider"])[:80]
+            raise AdminError(400, f"provider must be one of {', '.join(names)} (or null for any), got {shown}")
         try:
             fault = self.world.faults.add(**spec)
         except (TypeError, ValueError) as exc:
@@ -378,19 +396,22 @@ class Admin:
         """``{"advance": seconds}`` moves the fake clock on (delivery receipts fall due); ``{"set": ISO time}``."""
         usage = 'body must be {"advance": seconds} (seconds >= 0) or {"set": "2026-01-01T00:00:00Z"}'
         body = _body(request, '{"advance": 10}')
-        if set(body) == {"advance"}:
-            seconds = body["advance"]
-            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= 10**9:
+        try:
+            if set(body) == {"advance"}:
+                seconds = body["advance"]
+                if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= 10**9:
+                    raise AdminError(400, usage)
+                self.world.clock.advance(seconds)
+            elif set(body) == {"set"} and isinstance(body["set"], str):
+                try:
+                    moment = parse_utc(body["set"])
+                except ValueError:
+                    raise AdminError(400, usage) from None
+                self.world.clock.set(moment.astimezone(UTC))
+            else:
                 raise AdminError(400, usage)
-            self.world.clock.advance(seconds)
-        elif set(body) == {"set"} and isinstance(body["set"], str):
-            try:
-                moment = parse_utc(body["set"])
-            except ValueError:
-                raise AdminError(400, usage) from None
-            self.world.clock.set(moment.astimezone(UTC))
-        else:
-            raise AdminError(400, usage)
+        except ValueError as exc:  # the clock's own range (1970 to 9999): it stays where it was
+            raise AdminError(400, str(exc)) from None
         return _json({"now": self.world.clock.peek().isoformat()})
 
 

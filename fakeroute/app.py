@@ -1,23 +1,26 @@
 """The WSGI app: one werkzeug Map for every provider's real paths and the /_fakeroute/ admin API.
 
 Every provider request goes one way, carried by an ``Exchange``: an injected fault, if one matches,
-answers first; then the size limit; then, under the World's lock, the timed work the World's agenda
-says is due, ``authenticate`` (the provider's 401), ``authorize`` (its 403, from the operation's
-policy), one validation phase over path, headers, query and body against the operation's JSON Schemas
-(every violation goes to the provider's ``invalid_input``), and the handler with a view scoped to the
-caller's account. Errors are raised as ``ApiError`` and rendered once, here, in the provider's format,
-and every answer is recorded in the World's journal.
+answers first; then the size limits (URI, headers, body); then, under the World's lock, the timed work
+the World's agenda says is due, ``authenticate`` (the provider's 401), ``authorize`` (its 403, from the
+operation's policy), one validation phase over path, headers, query and body against the operation's
+JSON Schemas (every violation goes to the provider's ``invalid_input``), and the handler with a view
+scoped to the caller's account. Errors are raised as ``ApiError`` and rendered once, here, in the
+provider's format, and every answer is recorded in the World's journal — a bug's 500 too: no exception
+leaves the app.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import sys
 import time
 from collections.abc import Iterable
 from typing import Any
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
+from waitress.channel import ClientDisconnected
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound, RequestEntityTooLarge
 from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
@@ -26,10 +29,15 @@ from .errors import ApiError
 from .faults import Fault
 from .journal import Recorded
 from .providers.base import Call, Exchange, Provider
-from .validation import Violation
+from .validation import MAX_DEPTH, Verdicts, Violation, nested_deeper_than
 from .world import World
 
 MAX_BODY_SIZE = 1 << 20  # 1 MiB: larger request bodies get a 413 without being read
+# Larger URIs (path and query as sent) get a 414 and larger header blocks (names and values) a 431, in the
+# provider's error format. The standalone server reads header blocks up to 1 MiB (server.py) so that these,
+# not the server's own text/plain 431, answer anything in between.
+MAX_URI_SIZE = 16 << 10
+MAX_HEADERS_SIZE = 64 << 10
 READ_METHODS = frozenset({"GET", "HEAD"})  # what a suspended account may still do
 SUSPENDED_DETAIL = "This account is suspended: it may read, but every change is refused"
 
@@ -46,10 +54,13 @@ class FakerouteApp:
     """
 
     def __init__(self, world: World, *, max_body_size: int = MAX_BODY_SIZE, propagate_exceptions: bool = False,
-                 admin_token: str | None = None):
+                 admin_token: str | None = None, verdicts: Verdicts | None = None):
         self.world = world
         self.max_body_size = max_body_size
         self.propagate_exceptions = propagate_exceptions
+        # The validation verdicts this app remembers, bounded by bytes (see ``Verdicts``): one cache per app,
+        # so per World, never shared between Worlds.
+        self.verdicts = verdicts if verdicts is not None else Verdicts()
         self.admin = Admin(world, admin_token)  # no token: the admin API is open (fakeroute.admin)
         self.url_map = Map(
             [rule for provider in world.providers for rule in provider.rules()] + self.admin.rules(),
@@ -60,7 +71,11 @@ class FakerouteApp:
         self._providers = {p.name: p for p in world.providers}
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        response, _ = self.respond(environ)
+        response, exchange = self.respond(environ)
+        if exchange is not None and exchange.dropped and "waitress.client_disconnected" in environ:
+            # Under waitress the connection is closed before a single byte is written: a client that reads
+            # only the status line sees the failure too. Other servers get the answer cut short instead.
+            raise DroppedConnection(f"injected fault: {exchange.method} {exchange.path} dropped")
         return response(environ, start_response)
 
     def respond(self, environ: dict[str, Any]) -> tuple[Response, Exchange | None]:
@@ -72,7 +87,7 @@ class FakerouteApp:
             real = self._host_provider(request)
             if real is not None:
                 exchange = Exchange(request, real)
-                response = self._unrouted(exchange, NotFound())
+                response = self._answer(exchange, NotFound())
                 self._record(exchange, response)
                 return response, exchange
         try:
@@ -82,62 +97,98 @@ class FakerouteApp:
                 exc.description = (f"no admin endpoint {request.path}" if isinstance(exc, NotFound)
                                    else f"{request.method} is not allowed on {request.path}")
                 return admin_error(exc), None
-            exchange = Exchange(request, self._provider_for(request))
-            response = self._unrouted(exchange, exc)
+            exchange, miss = Exchange(request, self._provider_for(request)), exc
         else:
             if owner == "admin":
-                return self.admin.dispatch(endpoint, request, path_args), None
+                return self._admin(endpoint, request, path_args), None
             provider = self._providers[owner]
-            exchange = Exchange(request, provider, provider.operations[endpoint], path_args)
-            response = self._routed(exchange)
+            exchange, miss = Exchange(request, provider, provider.operations[endpoint], path_args), None
+        response = self._answer(exchange, miss)
         self._record(exchange, response)
         return response, exchange
 
     # -- the pipeline -----------------------------------------------------------------------------
 
-    def _unrouted(self, exchange: Exchange, exc: HTTPException) -> Response:
-        provider = exchange.provider
-        faulted = self._fault(exchange)
-        if faulted is not None:
-            return faulted
-        if provider is None:
-            return admin_error(NotFound(f"no provider serves {exchange.method} {exchange.path}"))
-        self._stamp(exchange)
-        error = provider.not_found(exchange) if isinstance(exc, NotFound) else provider.method_not_allowed(exchange)
-        return provider.render_error(error, exchange, self.world)
-
-    def _routed(self, exchange: Exchange) -> Response:
-        faulted = self._fault(exchange)
-        if faulted is not None:
-            return faulted
-        provider, op, world = exchange.provider, exchange.operation, self.world
-        assert provider is not None and op is not None
+    def _answer(self, exchange: Exchange, miss: HTTPException | None) -> Response:
+        """The answer to a provider request (``miss``: the path or method matched no operation), whatever
+        happens on the way: an exception no step expected is a bug, answered 500 in the provider's format."""
         try:
-            data = self._read_body(exchange)
-            with world.lock:
-                world.catch_up()
+            faulted = self._fault(exchange)
+            if faulted is not None:
+                return faulted
+            if exchange.provider is None:
+                return admin_error(NotFound(f"no provider serves {exchange.method} {exchange.path}"))
+            try:
+                self._check_size(exchange)
+                return self._unrouted(exchange, miss) if miss is not None else self._routed(exchange)
+            except ApiError as error:
                 self._stamp(exchange)
-                account = exchange.account = provider.authenticate(exchange, world)
-                provider.authorize(exchange, account)
-                if account.suspended and exchange.method not in READ_METHODS:
-                    raise ApiError(403, SUSPENDED_DETAIL)
-                call = self._validated_call(exchange, data)
-                reply = op.handler(call)
-            return provider.render(reply, exchange)
-        except ApiError as error:
-            self._stamp(exchange)
-            return provider.render_error(error, exchange, world)
+                return exchange.provider.render_error(error, exchange, self.world)
         except Exception:
             if self.propagate_exceptions:
                 raise
             log.exception("fakeroute: unhandled error in %s %s", exchange.method, exchange.path)
+            return self._internal_error(exchange)
+
+    def _internal_error(self, exchange: Exchange) -> Response:
+        exchange.dropped = False  # a fault that failed half-way answers this 500 in full
+        provider = exchange.provider
+        if provider is not None:
+            try:
+                self._stamp(exchange)
+                return provider.render_error(ApiError(500, "Internal Server Error"), exchange, self.world)
+            except Exception:
+                log.exception("fakeroute: %s could not render its 500", provider.name)
+        return admin_error(InternalServerError("Internal Server Error"))
+
+    def _admin(self, endpoint: str, request: Request, path_args: dict[str, Any]) -> Response:
+        try:
+            return self.admin.dispatch(endpoint, request, path_args)
+        except HTTPException as exc:  # reading a body over the size limit: 413
+            return admin_error(exc)
+        except Exception:
+            if self.propagate_exceptions:
+                raise
+            log.exception("fakeroute: unhandled error in %s %s", request.method, request.path)
+            return admin_error(InternalServerError("Internal Server Error"))
+
+    def _unrouted(self, exchange: Exchange, miss: HTTPException) -> Response:
+        provider = exchange.provider
+        assert provider is not None
+        self._stamp(exchange)
+        error = provider.not_found(exchange) if isinstance(miss, NotFound) else provider.method_not_allowed(exchange)
+        return provider.render_error(error, exchange, self.world)
+
+    def _routed(self, exchange: Exchange) -> Response:
+        provider, op, world = exchange.provider, exchange.operation, self.world
+        assert provider is not None and op is not None
+        data = self._read_body(exchange)
+        with world.lock:
+            world.catch_up()
             self._stamp(exchange)
-            return provider.render_error(ApiError(500, "Internal Server Error"), exchange, world)
+            account = exchange.account = provider.authenticate(exchange, world)
+            provider.authorize(exchange, account)
+            if account.suspended and exchange.method not in READ_METHODS:
+                raise ApiError(403, SUSPENDED_DETAIL)
+            call = self._validated_call(exchange, data)
+            reply = op.handler(call)
+        return provider.render(reply, exchange)
 
     def _stamp(self, exchange: Exchange) -> None:
         if exchange.provider is not None and exchange.request_id is None:
             with self.world.lock:
                 exchange.request_id = exchange.provider.new_request_id(self.world)
+
+    def _check_size(self, exchange: Exchange) -> None:
+        """414 for a URI, 431 for a header block over its limit: refused before anything reads them."""
+        environ = exchange.request.environ
+        uri = len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", ""))
+        if uri > MAX_URI_SIZE:
+            raise ApiError(414, f"Request URI is {uri} bytes long: at most {MAX_URI_SIZE} are accepted")
+        headers = sum(len(key) - 5 + len(value) for key, value in environ.items() if key.startswith("HTTP_"))
+        headers += len(environ.get("CONTENT_TYPE", ""))
+        if headers > MAX_HEADERS_SIZE:
+            raise ApiError(431, f"Request headers are {headers} bytes long: at most {MAX_HEADERS_SIZE} are accepted")
 
     def _read_body(self, exchange: Exchange) -> bytes:
         request, op = exchange.request, exchange.operation
@@ -155,8 +206,8 @@ class FakerouteApp:
         """Parse the body, then check path, headers, query and body together: every violation, or the Call."""
         provider, op, request = exchange.provider, exchange.operation, exchange.request
         assert provider is not None and op is not None and exchange.account is not None
-        schemas = provider.schemas
-        body = provider.parse_body(exchange, data) if op.body else None
+        schemas, verdicts = provider.schemas, self.verdicts
+        body = self._parsed_body(exchange, data) if op.body else None
         violations: list[Violation] = []
         if op.path_params:
             violations += _tagged("path", schemas[op.path_params].violations(exchange.path_args))
@@ -170,9 +221,10 @@ class FakerouteApp:
         if op.query:
             schema = schemas[op.query]
             query = schema.coerce_query(request.args.items(multi=True))
-            violations += _tagged("query", schema.violations(query, key=request.environ.get("QUERY_STRING", "")))
+            violations += _tagged("query", schema.violations(query, key=request.environ.get("QUERY_STRING", ""),
+                                                             verdicts=verdicts))
         if op.body:
-            violations += _tagged("body", schemas[op.body].violations(body, key=data))
+            violations += _tagged("body", schemas[op.body].violations(body, key=data, verdicts=verdicts))
         if violations:
             raise provider.invalid_input(exchange, violations)
         return Call(
@@ -180,6 +232,28 @@ class FakerouteApp:
             _base_url(request.environ), request.path,
             idempotency_key=headers.get("Idempotency-Key") if op.idempotent else None,
         )
+
+    def _parsed_body(self, exchange: Exchange, data: bytes) -> Any:
+        """The provider's reading of the body, refused (400) when it nests arrays and objects deeper than
+        ``MAX_DEPTH``: no request this fake serves needs more, and deeper input would only reach code
+        (parsers, encoders, the journal) that recurses once per level."""
+        provider = exchange.provider
+        assert provider is not None
+        too_deep = ApiError(400, f"Request body nests arrays and objects more than {MAX_DEPTH} levels deep")
+        try:
+            body = provider.parse_body(exchange, data)
+        except RecursionError:
+            raise too_deep from None
+        except ValueError as exc:
+            if "digits" not in str(exc):
+                raise
+            # json.loads refuses integers of more than sys.get_int_max_str_digits() digits with a plain ValueError.
+            raise ApiError(400, f"Request body holds a number over {sys.get_int_max_str_digits()} digits long") \
+                from None
+        # Counting brackets is C-speed and bounds the depth: only a body with many of them is walked.
+        if data.count(b"[") + data.count(b"{") > MAX_DEPTH and nested_deeper_than(body, MAX_DEPTH):
+            raise too_deep
+        return body
 
     # -- faults, journal, routing helpers ---------------------------------------------------------
 
@@ -195,8 +269,9 @@ class FakerouteApp:
         if fault.latency:
             time.sleep(fault.latency)  # outside the World's lock: other calls go on meanwhile
         if fault.drop:
-            # Declare more bytes than are sent: a real HTTP client sees the connection cut short, and
-            # the in-process transport reads ``exchange.dropped`` and raises the client's own error.
+            # The in-process transport reads ``exchange.dropped`` and raises the client's own error; under
+            # waitress ``__call__`` closes the socket unanswered. Any other server sends this answer, which
+            # declares more bytes than it carries: its client sees the connection cut short.
             exchange.dropped = True
             response = Response(b"{", status=200, content_type="application/json")
             response.headers["Content-Length"] = "1024"
@@ -214,6 +289,14 @@ class FakerouteApp:
         return provider.render_error(ApiError(fault.status, detail, headers=headers), exchange, self.world)
 
     def _record(self, exchange: Exchange, response: Response) -> None:
+        try:
+            self._journal(exchange, response)
+        except Exception:
+            if self.propagate_exceptions:
+                raise
+            log.exception("fakeroute: could not record %s %s", exchange.method, exchange.path)
+
+    def _journal(self, exchange: Exchange, response: Response) -> None:
         request = exchange.request
         data = b""
         if request.content_length or request.environ.get("wsgi.input_terminated"):
@@ -252,6 +335,10 @@ class FakerouteApp:
             key=lambda p: max(len(x) for x in p.path_prefixes if request.path.startswith(x)),
             default=None,
         )
+
+
+class DroppedConnection(ClientDisconnected):
+    """Raised to waitress for a dropped-connection fault: it closes the socket without writing anything."""
 
 
 def _tagged(part: str, violations: list[Violation]) -> list[Violation]:

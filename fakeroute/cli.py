@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import secrets
 import signal
 import sys
@@ -15,11 +16,13 @@ from typing import Any
 from . import __version__, magic
 from .app import FakerouteApp
 from .clock import parse_start
-from .inventory import DEFAULT_SIZE
+from .inventory import DEFAULT_SIZE, MAX_SIZE
 from .outbox import is_loopback
 from .server import CHANNEL_TIMEOUT, CONNECTION_LIMIT, AccessLog, FakerouteServer
 from .world import ScenarioError, World
 
+MAX_THREADS = 1024
+_INTEGER = re.compile(r"-?[0-9]{1,20}\Z")
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off", "")
 
@@ -38,7 +41,7 @@ class _Options:
         if env in os.environ:
             try:
                 value = kind(os.environ[env])
-            except (TypeError, ValueError) as exc:
+            except (TypeError, ValueError, argparse.ArgumentTypeError) as exc:
                 self.problems.append(f"{env}={os.environ[env]!r}: {exc}")
         if "choices" in kwargs and value not in kwargs["choices"]:  # argparse checks only what the command line says
             self.problems.append(f"{env}={value!r}: must be one of {', '.join(kwargs['choices'])}")
@@ -57,6 +60,20 @@ class _Options:
         action = "store_true" if on else "store_false"
         self.parser.add_argument(flag, dest=dest, action=action, default=value,
                                  help=f"{help} (default: off; env {env}=1)")
+
+
+def _bounded(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: an integer from ``low`` to ``high``, else the usage error naming the option."""
+
+    def parse(text: str) -> int:
+        if not _INTEGER.match(text):  # ASCII digits: int() would also take "٢" or "1_0"
+            raise argparse.ArgumentTypeError(f"must be an integer from {low} to {high}, got {text!r}")
+        value = int(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be an integer from {low} to {high}, got {value}")
+        return value
+
+    return parse
 
 
 def _positive(kind: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -82,13 +99,15 @@ def build_parser() -> argparse.ArgumentParser:
     options = _Options(serve)
     options.add("--host", "FAKEROUTE_HOST", "127.0.0.1",
                 "address to listen on; a non-loopback one without --admin-token gets a generated token")
-    options.add("--port", "FAKEROUTE_PORT", 8080, "port, 0 for a free one", kind=int, type=int)
-    options.add("--seed", "FAKEROUTE_SEED", 0, "seed of the inventory and ids", kind=int, type=int)
+    port, seed = _bounded(0, 65535), _bounded(-(2**63), 2**63 - 1)
+    options.add("--port", "FAKEROUTE_PORT", 8080, "port, 0 for a free one", kind=port, type=port)
+    options.add("--seed", "FAKEROUTE_SEED", 0, "seed of the inventory and ids", kind=seed, type=seed)
     options.add("--scenario", "FAKEROUTE_SCENARIO", None, "scenario file (JSON) or built-in name",
                 shown="the built-in 'default'")
+    size, threads = _bounded(1, MAX_SIZE), _bounded(1, MAX_THREADS)
     options.add("--inventory-size", "FAKEROUTE_INVENTORY_SIZE", DEFAULT_SIZE, "count of purchasable numbers",
-                kind=int, type=int)
-    options.add("--threads", "FAKEROUTE_THREADS", 4, "worker threads", kind=_positive(int), type=_positive(int))
+                kind=size, type=size)
+    options.add("--threads", "FAKEROUTE_THREADS", 4, "worker threads", kind=threads, type=threads)
     options.switch("--no-rate-limits", "FAKEROUTE_NO_RATE_LIMITS", "let every request through the providers' "
                    "rate limits, which are otherwise on, as the real APIs enforce them, unless the scenario says "
                    "\"rate_limits\": false", dest="rate_limits", on=False)
@@ -150,6 +169,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  connection_limit=args.connection_limit, channel_timeout=args.channel_timeout)
     except OSError as exc:
         print(f"fakeroute: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except ValueError:  # waitress: a host that is no address and resolves to none
+        print(f"fakeroute: cannot listen on {args.host}:{args.port}: not a host or address to listen on",
+              file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, _exit)
     print(f"fakeroute listening on {server.url}", flush=True)

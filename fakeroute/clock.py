@@ -6,6 +6,11 @@ import time
 from datetime import UTC, datetime, timedelta
 
 DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
+# The range the clock may be put in. From the Unix epoch, which the providers' ids and times count from
+# (AgentMessage's ULIDs hold its milliseconds); to a year before datetime's last day, so that the timed work
+# a handler books ahead (receipts, quarantines, orders) never overflows.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 class Clock:
@@ -25,6 +30,7 @@ class Clock:
             raise ValueError("the clock's start must be timezone-aware")
         self._wall = start is None and real_time
         self.start = start or (datetime.now(UTC) if self._wall else DEFAULT_START)
+        _in_range(self.start)
         self.tick = tick
         self.real_time = real_time
         self._now = self.start
@@ -44,11 +50,20 @@ class Clock:
         return self._now
 
     def advance(self, seconds: float = 0, **delta: float) -> datetime:
-        self._now += timedelta(seconds=seconds, **delta)
+        """Move the clock on (or back); ``ValueError`` if that leaves EARLIEST..LATEST (the clock stays put)."""
+        try:
+            moved = self._now + timedelta(seconds=seconds, **delta)
+        except OverflowError:
+            raise ValueError(f"the clock can only be moved between {EARLIEST.isoformat()} and "
+                             f"{LATEST.isoformat()}") from None
+        self._now = _in_range(moved)
         return self.peek()
 
     def set(self, when: datetime) -> None:
-        self._now = when
+        """Put the clock at ``when`` (timezone-aware, EARLIEST..LATEST, else ``ValueError``)."""
+        if when.tzinfo is None:
+            raise ValueError("the clock can only be set to a timezone-aware time")
+        self._now = _in_range(when)
         self._since = time.monotonic()
 
     def reset(self) -> None:
@@ -69,10 +84,20 @@ def parse_start(text: str) -> datetime:
             from None
 
 
+def _in_range(when: datetime) -> datetime:
+    if not EARLIEST <= when <= LATEST:
+        raise ValueError(f"the clock can only be moved between {EARLIEST.isoformat()} and {LATEST.isoformat()}, "
+                         f"not to {when.isoformat()}")
+    return when
+
+
 def parse_utc(text: str) -> datetime:
     """A moment in UTC from ISO 8601: a bare date, a naive date-time (taken as UTC), ``Z`` or an offset.
 
     Raises ``ValueError`` for anything else. Every provider and the admin API read times with this.
     """
     moment = datetime.fromisoformat(text.replace(",", "."))
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    try:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:  # an offset that moves year 1 or year 9999 out of datetime's range
+        raise ValueError(f"{text!r} is out of the range of dates") from None

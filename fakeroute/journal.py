@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -11,6 +12,13 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs
+
+from .validation import MAX_DEPTH, nested_deeper_than
+
+DEFAULT_LIMIT = 10_000  # calls kept, the oldest dropped first
+DEFAULT_MAX_BYTES = 32 << 20  # what the kept calls may hold (bodies, headers, the path and query, overhead)
+DEFAULT_MAX_BODY = 64 << 10  # a longer request or response body is kept truncated, with its size and SHA-256
+_ENTRY_OVERHEAD = 600  # bytes a call costs beyond its bodies and headers (the Recorded, its dict, its strings)
 
 
 @dataclass(slots=True)
@@ -32,6 +40,9 @@ class Recorded:
     when: datetime | None = None  # the fake clock at the call
     raw_headers: dict[str, str] = field(default_factory=dict)  # WSGI keys: HTTP_USER_AGENT, CONTENT_TYPE
     response_type: str | None = None
+    # Set by the journal when it kept only the first ``max_body`` bytes of a body: its full size and SHA-256.
+    body_truncated: tuple[int, str] | None = None
+    response_truncated: tuple[int, str] | None = None
 
     @property
     def query(self) -> dict[str, list[str]]:
@@ -73,7 +84,18 @@ class Recorded:
         if bodies:
             document["body"] = self.body
             document["response"] = self.response
+            truncated = {part: {"size": kept[0], "sha256": kept[1]}
+                         for part, kept in (("body", self.body_truncated), ("response", self.response_truncated))
+                         if kept}
+            if truncated:
+                document["truncated"] = truncated  # body/response then hold the text of the kept start
         return document
+
+    @property
+    def cost(self) -> int:
+        """What keeping this call costs, in bytes (an estimate the journal's ``max_bytes`` is counted in)."""
+        return (len(self.raw_body) + len(self.raw_response or b"") + len(self.path) + len(self.query_string)
+                + sum(len(k) + len(v) for k, v in self.raw_headers.items()) + _ENTRY_OVERHEAD)
 
     def __str__(self) -> str:
         query = "&".join(f"{k}={v}" for k, values in self.query.items() for v in values)
@@ -88,13 +110,23 @@ def parse_body(data: bytes, content_type: str | None) -> Any:
     if content_type and "x-www-form-urlencoded" in content_type:
         return {k: v[0] if len(v) == 1 else v for k, v in parse_qs(text, keep_blank_values=True).items()}
     try:
-        return json.loads(text)
-    except ValueError:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
         return text
+    # A body nested deeper than any request may be (the app refused it) stays text: encoding it again as JSON
+    # (the admin API, the dashboard) would recurse once per level.
+    if data.count(b"[") + data.count(b"{") > MAX_DEPTH and nested_deeper_than(value, MAX_DEPTH):
+        return text
+    return value
 
 
 class Journal:
     """The calls of one World, oldest first. Thread-safe; cleared by ``World.reset()``.
+
+    Bounded however long a session runs: at most ``limit`` calls holding at most ``max_bytes`` (by
+    ``Recorded.cost``), the oldest dropped first (``dropped`` counts them); a request or response body over
+    ``max_body`` bytes is kept truncated to that, with its full size and SHA-256. Each bound may be set on
+    a World's journal at any time (``world.journal.max_body = 1 << 20``).
 
     >>> journal = Journal()
     >>> journal.record(Recorded("flowroute", "GET", "/v2/routes", "limit=5", b"", 200, b'{"data": []}'))
@@ -102,20 +134,41 @@ class Journal:
     1
     """
 
-    def __init__(self, limit: int = 10_000):
-        self.limit = limit  # the oldest calls are dropped past this, so a long session stays bounded
+    def __init__(self, limit: int = DEFAULT_LIMIT, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                 max_body: int = DEFAULT_MAX_BODY):
+        self.limit = limit
+        self.max_bytes = max_bytes
+        self.max_body = max_body
+        self.bytes = 0  # the kept calls' cost
+        self.dropped = 0  # calls dropped to stay within the bounds since the last clear
         self._entries: list[Recorded] = []
         self._lock = threading.Lock()
 
     def record(self, entry: Recorded) -> None:
+        if len(entry.raw_body) > self.max_body:
+            entry.body_truncated = (len(entry.raw_body), hashlib.sha256(entry.raw_body).hexdigest())
+            entry.raw_body = entry.raw_body[:self.max_body]
+        if entry.raw_response is not None and len(entry.raw_response) > self.max_body:
+            entry.response_truncated = (len(entry.raw_response), hashlib.sha256(entry.raw_response).hexdigest())
+            entry.raw_response = entry.raw_response[:self.max_body]
+        cost = entry.cost
         with self._lock:
             self._entries.append(entry)
-            if len(self._entries) > self.limit:
-                del self._entries[: len(self._entries) - self.limit]
+            self.bytes += cost
+            excess = 0
+            while len(self._entries) - excess > self.limit or (self.bytes > self.max_bytes
+                                                                and len(self._entries) - excess > 1):
+                self.bytes -= self._entries[excess].cost
+                excess += 1
+            if excess:
+                del self._entries[:excess]
+                self.dropped += excess
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self.bytes = 0
+            self.dropped = 0
 
     def __iter__(self) -> Iterator[Recorded]:
         return iter(self.all())

@@ -21,6 +21,7 @@ DEFAULT_TIMEOUT = 2.0  # seconds per attempt: a receiver that hangs must not sta
 DEFAULT_RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4)
 POLL_INTERVAL = 0.02  # how often the delivery thread looks at the fake clock while webhooks wait for their time
 USER_AGENT = "fakeroute-webhooks"
+DEFAULT_MAX_WEBHOOKS = 10_000  # kept per Outbox; past it the oldest settled webhook is dropped first
 
 Sender = Callable[["Webhook"], tuple[int | None, str | None]]
 """One attempt at delivering a webhook: the HTTP status it got, or None and why there was none."""
@@ -102,7 +103,8 @@ class Outbox:
 
     Recording never blocks: ``record`` appends and, when delivery is on, wakes the delivery thread, which
     POSTs each webhook once the fake clock reaches its time, retrying failures with a short backoff. Only
-    hosts in ``allowed_hosts`` (default: loopback) are ever contacted.
+    hosts in ``allowed_hosts`` (default: loopback) are ever contacted. At most ``max_webhooks`` are kept: past
+    that the oldest one not waiting for delivery is dropped (``dropped`` counts them), so memory stays bounded.
 
     >>> from fakeroute.world import Clock
     >>> outbox = Outbox(Clock())
@@ -119,9 +121,12 @@ class Outbox:
         timeout: float = DEFAULT_TIMEOUT,
         retry_delays: Iterable[float] = DEFAULT_RETRY_DELAYS,
         sender: Sender | None = None,
+        max_webhooks: int = DEFAULT_MAX_WEBHOOKS,
     ):
         self.clock = clock
         self.sender = sender or self.post  # what the delivery thread sends with: an HTTP POST unless told
+        self.max_webhooks = max_webhooks
+        self.dropped = 0  # webhooks dropped to stay within max_webhooks since the last clear
         self.allowed_hosts = set(allowed_hosts)  # besides loopback; "*" allows any host
         self.timeout = timeout
         self.retry_delays = tuple(retry_delays)
@@ -170,7 +175,17 @@ class Outbox:
                     webhook.state = "pending"
                     self._pending.append(webhook)
                     self._cond.notify_all()
+            while len(self._webhooks) > self.max_webhooks:
+                self._drop_oldest()
             return webhook
+
+    def _drop_oldest(self) -> None:
+        """Forget the oldest webhook that is not waiting for delivery (or, if every one is, the oldest)."""
+        index = next((i for i, w in enumerate(self._webhooks) if w.state != "pending"), 0)
+        victim = self._webhooks.pop(index)
+        if victim.state == "pending":
+            self._pending = [w for w in self._pending if w is not victim]
+        self.dropped += 1
 
     def refusal(self, url: str) -> str | None:
         """Why the fake will not POST to ``url``, or None when it may."""
@@ -190,6 +205,7 @@ class Outbox:
         with self._cond:
             self._webhooks.clear()
             self._pending.clear()
+            self.dropped = 0
             self._serial = 0
             self._generation += 1
             self._cond.notify_all()

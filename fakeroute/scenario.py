@@ -11,6 +11,7 @@ schemas). docs/scenarios.md documents both.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import presets
-from .validation import Schema
+from .validation import MAX_DEPTH, Schema, nested_deeper_than
 
 if TYPE_CHECKING:
     from .providers.base import Provider
@@ -56,11 +57,24 @@ def read_scenario(ref: str | Path | Mapping[str, Any] | None) -> tuple[str, dict
         return f"{text_ref} (built-in)", json.loads(builtin.read_text(encoding="utf-8"))
     path = Path(text_ref)
     try:
-        return str(path), json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ScenarioError(f"cannot read scenario {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"scenario {path} is not UTF-8 text: byte {exc.start} is 0x{exc.object[exc.start]:02x}") \
+            from None
     except json.JSONDecodeError as exc:
         raise ScenarioError(f"scenario {path} is not valid JSON: {exc}") from None
+    except ValueError:  # json.loads refuses an integer past sys.get_int_max_str_digits() with a plain ValueError
+        raise ScenarioError(f"scenario {path} holds a number over {sys.get_int_max_str_digits()} digits long") \
+            from None
+    except RecursionError:
+        document = too_deep = True
+    else:
+        too_deep = nested_deeper_than(document, MAX_DEPTH)  # messages about it would recurse once per level
+    if too_deep:
+        raise ScenarioError(f"scenario {path} nests arrays and objects more than {MAX_DEPTH} levels deep")
+    return str(path), document
 
 
 def validate_scenario(name: str, document: Any, schema: Schema) -> dict[str, Any]:

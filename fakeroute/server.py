@@ -23,6 +23,8 @@ CHANNEL_TIMEOUT = 30.0  # seconds a connection may sit idle (no request under wa
 REFUSALS = 100  # connections over the limit answered 503 at once; past that, new ones wait in the backlog
 REQUEST_HEAD_WAIT = 1.0  # seconds an over-the-limit connection may take to send its request line and headers
 
+MAX_REQUEST_HEADER_SIZE = 1 << 20  # bytes of request line and headers waitress reads before its own 431
+
 
 class FakerouteServer:
     """Serve a WSGI app on ``host:port`` (port 0 picks a free one) in the foreground or a thread.
@@ -45,6 +47,9 @@ class FakerouteServer:
             connection_limit=connection_limit + REFUSALS + 2,  # + the listening socket and the trigger
             channel_timeout=channel_timeout, cleanup_interval=min(30.0, channel_timeout),
             asyncore_use_poll=True,  # select() cannot watch descriptors past 1023
+            # Header blocks past the app's own limits (app.MAX_URI_SIZE, MAX_HEADERS_SIZE) reach the app, which
+            # refuses them in the provider's error format; waitress's text/plain 431 answers only beyond this.
+            max_request_header_size=MAX_REQUEST_HEADER_SIZE,
         )
         dispatcher = ThreadedTaskDispatcher()
         dispatcher.set_thread_count(threads)

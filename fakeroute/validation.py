@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
@@ -43,7 +45,72 @@ class Violation:
         return f"{self.field}: {self.message}" if self.field else self.message
 
 
-_MAX_VERDICTS = 4096  # remembered inputs per schema
+MAX_DEPTH = 32  # arrays and objects nested deeper than this are refused: no request here needs more than 5
+DEFAULT_VERDICT_BYTES = 4 << 20  # what one app's remembered verdicts may hold (keys, messages, overhead)
+MAX_VERDICT_KEY = 16 << 10  # a larger input is validated every time: it is rarely sent twice, and costly to keep
+_ENTRY_OVERHEAD = 200  # bytes an entry costs beyond its key and messages (dict slot, tuple, Violation objects)
+
+
+class Verdicts:
+    """Validation verdicts remembered by (schema, raw input), least recently used dropped first, bounded by
+    ``max_bytes``; inputs over ``max_key`` bytes are not remembered.
+
+    A verdict is a pure function of the schema and that input, and test suites send the same requests
+    again and again: validation is most of a request's cost. Each app keeps its own (one per World), so
+    nothing is shared between Worlds and what one holds is bounded however long it runs.
+    """
+
+    def __init__(self, max_bytes: int = DEFAULT_VERDICT_BYTES, max_key: int = MAX_VERDICT_KEY):
+        self.max_bytes = max_bytes
+        self.max_key = max_key
+        self.bytes = 0  # what the entries held now cost, by the estimate above
+        self._entries: OrderedDict[tuple[Schema, bytes | str], tuple[tuple[Violation, ...], int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, schema: Schema, key: bytes | str) -> tuple[Violation, ...] | None:
+        with self._lock:
+            entry = self._entries.get((schema, key))
+            if entry is None:
+                return None
+            self._entries.move_to_end((schema, key))
+            return entry[0]
+
+    def put(self, schema: Schema, key: bytes | str, found: tuple[Violation, ...]) -> None:
+        if len(key) > self.max_key:
+            return
+        cost = len(key) + _ENTRY_OVERHEAD + sum(len(v.field) + len(v.message) + _ENTRY_OVERHEAD for v in found)
+        with self._lock:
+            old = self._entries.pop((schema, key), None)
+            if old is not None:
+                self.bytes -= old[1]
+            self._entries[(schema, key)] = (found, cost)
+            self.bytes += cost
+            while self.bytes > self.max_bytes and self._entries:
+                _, (_, freed) = self._entries.popitem(last=False)
+                self.bytes -= freed
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether a parsed JSON value nests arrays and objects more than ``limit`` levels deep (iterative: a
+    value of any depth is walked without recursing)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 class Schema:
@@ -58,31 +125,27 @@ class Schema:
         # up front: left to the validator, every $ref into one re-crawls the whole document (~5 ms each).
         # ``registry`` holds the other files of the schema's folder, so "$ref": "common.json#/$defs/x" works.
         registry = (registry or Registry()).with_resource("", DRAFT202012.create_resource(document)).crawl()
-        self._validator = Draft202012Validator(document, registry=registry)
+        self._validator = _Validator(document, registry=registry)
         self._integers, self._numbers = _scalar_properties(document)
-        # Verdicts by the exact input they were reached for (the raw body, the query string). A verdict
-        # is a pure function of the schema and that input, so sharing it between Worlds changes nothing;
-        # test suites send the same requests again and again, and validation is most of a request's cost.
-        self._verdicts: dict[bytes | str, tuple[Violation, ...]] = {}
 
-    def violations(self, instance: Any, key: bytes | str | None = None) -> list[Violation]:
+    def violations(self, instance: Any, key: bytes | str | None = None,
+                   verdicts: Verdicts | None = None) -> list[Violation]:
         """Every violation, outermost first, then wrong values before missing fields (for ``anyOf``/``oneOf``
         the best-matching branch).
 
-        ``key`` is the raw input ``instance`` was parsed from: the same key is answered from memory.
+        ``key`` is the raw input ``instance`` was parsed from: with ``verdicts``, the same key is answered
+        from memory.
         """
-        if key is not None:
-            cached = self._verdicts.get(key)
+        if key is not None and verdicts is not None:
+            cached = verdicts.get(self, key)
             if cached is not None:
                 return list(cached)
         found = [_violation(error) for error in self._validator.iter_errors(instance)]
         # Outermost first; at one depth a value that was sent and is wrong before a field that is missing.
         found.sort(key=lambda v: (v.field.count(".") + v.field.count("[") if v.field else -1,
                                   v.keyword == "required", v.field))
-        if key is not None:
-            if len(self._verdicts) >= _MAX_VERDICTS:
-                self._verdicts.clear()  # bounded: a long fuzzing session must not grow it forever
-            self._verdicts[key] = tuple(found)
+        if key is not None and verdicts is not None:
+            verdicts.put(self, key, tuple(found))
         return found
 
     def first_violation(self, instance: Any) -> Violation | None:
@@ -133,6 +196,12 @@ class SchemaStore:
         return list(self._schemas)
 
 
+# JSON Schema counts 1.0 as an integer; Python keeps it a float, which a handler would then echo as 1.0 where the
+# real API answers 1. An integer field takes only an integer token (and never true/false).
+_Validator = validators.extend(Draft202012Validator, type_checker=Draft202012Validator.TYPE_CHECKER.redefine(
+    "integer", lambda checker, value: isinstance(value, int) and not isinstance(value, bool)))
+
+
 def _scalar_properties(document: Mapping[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
     props = document.get("properties", {}) if document.get("type") == "object" else {}
     integers = frozenset(k for k, v in props.items() if v.get("type") == "integer")
@@ -140,18 +209,20 @@ def _scalar_properties(document: Mapping[str, Any]) -> tuple[frozenset[str], fro
     return integers, numbers
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]{1,4000}\Z")  # ASCII digits only: str.isdigit and int() also take "٢" and "1_0"
+_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\Z")
+
+
 def _as_int(raw: str) -> Any:
     text = raw.strip()
-    if text and (text.isdigit() or (text[0] in "+-" and text[1:].isdigit())):
-        return int(text)
-    return raw
+    return int(text) if _INTEGER.match(text) else raw
 
 
 def _as_float(raw: str) -> Any:
-    try:
-        value = float(raw)
-    except ValueError:
+    text = raw.strip()
+    if not _NUMBER.match(text):
         return raw
+    value = float(text)
     return value if math.isfinite(value) else raw
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .accounts import Account, Agenda, Scope
+from .accounts import DEFAULT_MAX_MESSAGES, Account, Agenda, Scope
 from .clock import Clock
 from .faults import Faults
 from .ids import Ids
@@ -29,6 +29,8 @@ class World:
     fourth is one more object in that tuple. ``start`` is where the clock starts (default 2026-01-01 UTC;
     with ``real_time``, the wall clock's now). ``rate_limits`` switches the providers' rate limits on or off
     (None: as the scenario's ``rate_limits`` says, on when it says nothing, as the real APIs are).
+    ``max_messages_per_account`` bounds the messages a provider stores for one account: past it the oldest
+    are forgotten (look-ups then answer 404), so a long-running server's memory stays bounded.
 
     >>> world = World(seed=7)
     >>> [a.id for a in world.accounts.values()]
@@ -45,7 +47,11 @@ class World:
         real_time: bool = False,
         providers: Iterable[Provider] = PROVIDERS,
         rate_limits: bool | None = None,
+        max_messages_per_account: int = DEFAULT_MAX_MESSAGES,
     ):
+        if max_messages_per_account < 1:
+            raise ValueError(f"max_messages_per_account must be at least 1, got {max_messages_per_account}")
+        self.max_messages_per_account = max_messages_per_account
         self.seed = seed
         self._rate_limits = rate_limits  # the caller's override, kept for load_scenario
         self.providers: tuple[Provider, ...] = tuple(providers)
@@ -219,7 +225,7 @@ class World:
 
     def scope(self, account: Account, provider: str) -> Scope:
         return Scope(account.id, account.states[provider], self.inventory, self.clock, self.ids, self.outbox,
-                     self.agenda, self.limits)
+                     self.agenda, self.limits, self.max_messages_per_account)
 
     def __iter__(self) -> Iterator[Account]:
         return iter(self.accounts.values())

@@ -7,6 +7,7 @@ from jsonschema import Draft202012Validator
 
 from fakeroute.providers import PROVIDERS
 from fakeroute.scenario import envelope_schema
+from fakeroute.validation import Verdicts
 
 SCENARIO_SCHEMA = envelope_schema(PROVIDERS)
 
@@ -29,9 +30,11 @@ def test_every_provider_keeps_a_scenario_schema():
 def test_verdicts_are_remembered_per_raw_input_without_sharing_lists():
     schema = next(p for p in PROVIDERS if p.name == "flowroute").schemas["body_route"]
     raw = b'{"data": {"type": "route"}}'
-    first = schema.violations({"data": {"type": "route"}}, key=raw)
+    verdicts = Verdicts()
+    first = schema.violations({"data": {"type": "route"}}, key=raw, verdicts=verdicts)
     first.append("mutated by a caller")
-    again = schema.violations({"data": {"type": "route"}}, key=raw)
-    assert [str(v) for v in again] == ["data.attributes: is required"]
+    again = schema.violations({"data": {"type": "route"}}, key=raw, verdicts=verdicts)
+    assert [str(v) for v in again] == ["data.attributes: is required"] and len(verdicts) == 1
     assert schema.violations({"data": {"type": "route", "attributes": {"route_type": "sip-reg", "value": None,
-                                                                       "alias": "a"}}}, key=b"other") == []
+                                                                       "alias": "a"}}}, key=b"other",
+                             verdicts=verdicts) == []

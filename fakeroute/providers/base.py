@@ -148,7 +148,10 @@ class Provider(ABC):
 
     def basic_auth_account(self, exchange: Exchange, world: World) -> Account | None:
         """The account an HTTP basic ``Authorization`` header names (``credential_keys`` gave (user, password))."""
-        auth = exchange.request.authorization
+        try:
+            auth = exchange.request.authorization
+        except ValueError:  # werkzeug's base64 decoding raises on bytes beyond ASCII: no credentials, so a 401
+            return None
         if auth is None or auth.type != "basic":
             return None
         return world.find_account(self.name, (auth.username, auth.password))

@@ -199,6 +199,6 @@ def _receive(world: World, *, to: str, sender: str, body: str, media_urls: tuple
         handlers.check_content(body, media_urls, is_mms or bool(media_urls), "")
         message, webhook = handlers.receive(
             account_id, state, clock=world.clock, ids=world.ids, outbox=world.outbox,
-            to=to, sender=sender, body=body, media_urls=media_urls, is_mms=is_mms,
+            to=to, sender=sender, body=body, media_urls=media_urls, is_mms=is_mms, keep=world.max_messages_per_account,
         )
         return account_id, message, webhook

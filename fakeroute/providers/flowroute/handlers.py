@@ -269,6 +269,7 @@ def send_a_message(call: Call) -> Reply:
         receipts=m.plan_receipts(m.outcome_for(account.delivery_rules, to), sent),
         status="message buffered",
         dlr_callback=attributes.get("dlr_callback"),
+        keep=scope.max_messages,
     )
     target = message.dlr_callback or number.dlr_callback or account.callbacks.get(DLR_CALLBACKS[is_mms])
     if target:
@@ -318,6 +319,7 @@ def new_message(
     receipts: tuple[m.Receipt, ...],
     status: str,
     dlr_callback: str | None = None,
+    keep: int | None = None,
 ) -> m.Message:
     """A new MDR of the account, its id, media, type (of the account's own number), encoding and price derived."""
     message_id = new_message_id(ids, account)
@@ -338,6 +340,8 @@ def new_message(
         dlr_callback=dlr_callback,
     )
     account.messages[message_id] = message
+    while keep is not None and len(account.messages) > keep:  # the World's max_messages_per_account
+        del account.messages[next(iter(account.messages))]  # the oldest first: they are kept in order
     return message
 
 
@@ -451,13 +455,14 @@ def receive(
     body: str = "",
     media_urls: Sequence[str] = (),
     is_mms: bool = False,
+    keep: int | None = None,
 ) -> tuple[m.Message, Webhook | None]:
     """An SMS or MMS from ``sender`` arrives at ``to``, one of the account's numbers: an inbound MDR joins the
     account, and its SMS or MMS callback URL (when set) gets Flowroute's inbound webhook."""
     is_mms = is_mms or bool(media_urls)
     arrived = clock.now()
     message = new_message(ids, account, m.INBOUND, sender, to, body, arrived, is_mms, media_urls, receipts=(),
-                          status="delivered")
+                          status="delivered", keep=keep)
     callback = account.callbacks.get(INBOUND_CALLBACKS[is_mms])
     if not callback:
         return message, None
