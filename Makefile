@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 SEED ?= 0
 
-.PHONY: serve test lint bench clean
+.PHONY: serve test lint bench soak clean
 
 # One stamp per install: serving needs fakeroute's four dependencies, the suite needs the test extra.
 $(VENV)/.installed-serve: pyproject.toml
@@ -35,6 +35,13 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/inventory_bench.py
 	$(BIN)/python bench/request_bench.py
 	$(BIN)/python bench/plugin_bench.py
+
+# The long variants: a minute under mixed load and 10,000 requests of 1 MiB against a served fake, whose RSS must
+# stay flat (bench/soak.py), and the stateful property tests with 400 unseeded examples per provider.
+soak: $(BIN)/fakeroute
+	$(BIN)/python bench/soak.py
+	FAKEROUTE_LONG_TESTS=1 $(BIN)/python -m pytest -n 2 tests/test_stateful_flowroute.py \
+		tests/test_stateful_agentmessage.py tests/test_stateful_twilio.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

@@ -80,7 +80,7 @@ class FakerouteApp:
 
     def respond(self, environ: dict[str, Any]) -> tuple[Response, Exchange | None]:
         """The answer to one request and the exchange it travelled in (None for the admin API)."""
-        request = Request(environ)
+        request = Request(environ, populate_request=False)  # no cycle: a body goes with its request
         request.max_content_length = self.max_body_size
         if _is_admin(request.path):
             # A provider's real host (in-process) has no admin API: there it is the provider's own 404.

@@ -292,5 +292,6 @@ def _violation(error: ValidationError) -> Violation:
 
 
 def _show(value: Any) -> str:
-    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    # A string is cut before repr: a message about a 1 MiB body must not copy the whole of it.
+    text = json.dumps(value) if not isinstance(value, str) else repr(value[:60])
     return text if len(text) <= 60 else text[:57] + "..."
