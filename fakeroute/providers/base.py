@@ -249,5 +249,19 @@ class Provider(ABC):
     supports_inbound = False
 
     def simulate_inbound(self, world: World, document: Mapping[str, Any]) -> dict[str, Any]:
-        """A message arrives at a number an account owns (``POST /_fakeroute/inbound``): what happened."""
-        raise ApiError(400, f"provider {self.name!r} has no inbound messages to simulate")
+        """A message arrives at a number an account owns (``POST /_fakeroute/inbound``): what happened.
+
+        The document is checked against the provider's ``inbound`` schema first (422 naming the field), then
+        ``receive_inbound`` does the rest; changes nothing when it raises.
+        """
+        if not self.supports_inbound:
+            raise ApiError(400, f"provider {self.name!r} has no inbound messages to simulate")
+        problems = self.schemas["inbound"].violations(document)
+        if problems:
+            first = problems[0]
+            raise ApiError(422, f"Invalid {first.field or 'request body'}: {first.message}", field=first.field)
+        return self.receive_inbound(world, document)
+
+    def receive_inbound(self, world: World, document: Mapping[str, Any]) -> dict[str, Any]:
+        """A schema-checked inbound message arrives (providers with ``supports_inbound`` implement this)."""
+        raise NotImplementedError

@@ -173,17 +173,12 @@ class AgentMessageProvider(Provider):
         """The account's first API key as a bearer token."""
         return {"Authorization": f"Bearer {credentials['api_keys'][0]['key']}"}
 
-
     # -- simulation -------------------------------------------------------------------------------
 
     supports_inbound = True
 
-    def simulate_inbound(self, world: World, document: Mapping[str, Any]) -> dict[str, Any]:
+    def receive_inbound(self, world: World, document: Mapping[str, Any]) -> dict[str, Any]:
         """POST /_fakeroute/inbound: a message arrives at an org's number (see ``receive_message``)."""
-        problems = SCHEMAS["inbound"].violations(document)
-        if problems:
-            first = problems[0]
-            raise ApiError(422, f"Invalid {first.field or 'request body'}: {first.message}", field=first.field)
         with world.lock:
             account, message, webhook_id = _receive(world, document["to"], document["from"], document.get("body", ""),
                                                     tuple(document.get("media_urls", ())))

@@ -138,12 +138,8 @@ class FlowrouteProvider(Provider):
 
     supports_inbound = True
 
-    def simulate_inbound(self, world: World, document: Mapping[str, Any]) -> dict[str, Any]:
+    def receive_inbound(self, world: World, document: Mapping[str, Any]) -> dict[str, Any]:
         """POST /_fakeroute/inbound: a message arrives at an owned number (see ``receive_message``)."""
-        problems = SCHEMAS["inbound"].violations(document)
-        if problems:
-            first = problems[0]
-            raise ApiError(422, f"Invalid {first.field or 'request body'}: {first.message}", field=first.field)
         account_id, message, webhook = _receive(world, **handlers.inbound_fields(document))
         return {
             "provider": self.name,
