@@ -38,7 +38,7 @@ bench: $(VENV)/.installed-test
 
 # The long variants: a minute under mixed load and 10,000 requests of 1 MiB against a served fake, whose RSS must
 # stay flat (bench/soak.py), and the stateful property tests with 400 unseeded examples per provider.
-soak: $(BIN)/fakeroute
+soak: $(VENV)/.installed-test
 	$(BIN)/python bench/soak.py
 	FAKEROUTE_LONG_TESTS=1 $(BIN)/python -m pytest -n 2 tests/test_stateful_flowroute.py \
 		tests/test_stateful_agentmessage.py tests/test_stateful_twilio.py
