@@ -1,6 +1,6 @@
 # Two entry points, both from a fresh clone with only Python >= 3.11, pip and make:
-#   make serve   creates .venv, installs fakeroute, serves every provider on 127.0.0.1:8080
-#   make test    creates .venv, installs fakeroute with its test extra, runs lint and the whole suite
+#   make serve   creates .venv, installs fakeroute and only what serving needs, serves every provider on 127.0.0.1:8080
+#   make test    creates .venv, installs fakeroute with its test extra, runs lint and the whole suite (examples too)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -10,22 +10,27 @@ SEED ?= 0
 
 .PHONY: serve test lint bench soak clean
 
-$(BIN)/fakeroute: pyproject.toml
+# One stamp per install: serving needs fakeroute's four dependencies, the suite needs the test extra.
+$(VENV)/.installed-serve: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e .
 	touch $@
 
-serve: $(BIN)/fakeroute
+$(VENV)/.installed-test: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed-serve
+
+serve: $(VENV)/.installed-serve
 	$(BIN)/fakeroute serve --host $(HOST) --port $(PORT) --seed $(SEED)
 
-lint: $(BIN)/fakeroute
-	$(BIN)/ruff check fakeroute tests bench
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check fakeroute tests bench examples conftest_plugin.py
 
 test: lint
 	$(BIN)/python -m pytest -n 2  # both cores of the CI machine (pytest-xdist)
 
-bench: $(BIN)/fakeroute
+bench: $(VENV)/.installed-test
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/inventory_bench.py
 	$(BIN)/python bench/request_bench.py

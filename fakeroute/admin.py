@@ -279,14 +279,38 @@ class Admin:
         return _json({"status": "loaded", "accounts": [account.id for account in self.world]})
 
     def list_requests(self, request: Request, tenant: str | None = _ADMIN) -> Response:
-        """The journal, filtered by ``provider``, ``method``, ``path`` (``*`` wildcards), ``status`` and ``account``."""
+        """The journal, newest first: ``provider``, ``account``, ``method``, ``path`` (``*`` one segment, ``**``
+        many), ``status``, ``since`` (a time on the fake clock) filter it; ``limit`` (default 100, at most 10,000)
+        caps it; ``bodies=false`` leaves the request and response bodies out. ``total`` counts every match.
+        A tenant's own credentials read only its own calls."""
+        args = request.args
         only = self._account_filter(request, tenant)
-        status = request.args.get("status")
-        if status is not None and not status.isdigit():
-            raise AdminError(400, f"status must be an integer, got {status!r}")
-        found = self.world.journal.filter(request.args.get("provider"), request.args.get("method"),
-                                          request.args.get("path"), int(status) if status else None)
-        return _json({"requests": [entry.to_dict() for entry in found if only is None or entry.account == only]})
+
+        def number(name: str, default: int | None, low: int, high: int) -> int | None:
+            text = args.get(name)
+            if text is None:
+                return default
+            if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+                raise AdminError(400, f"{name} must be an integer from {low} to {high}, got {text!r}")
+            return int(text)
+
+        status = number("status", None, 100, 599)
+        limit = number("limit", 100, 1, 10_000)
+        since = None
+        if "since" in args:
+            try:
+                since = parse_utc(args["since"])
+            except ValueError:
+                raise AdminError(400, f"since must be an ISO 8601 time such as 2026-01-01T00:00:05Z, "
+                                      f"got {args['since']!r}") from None
+        bodies = args.get("bodies", "true").lower()
+        if bodies not in ("true", "false"):
+            raise AdminError(400, f"bodies must be true or false, got {args['bodies']!r}")
+        found = self.world.journal.filter(args.get("provider"), args.get("method"), args.get("path"), status,
+                                          account=only, since=since)
+        newest = found[::-1][:limit]
+        return _json({"requests": [entry.to_dict(bodies=bodies == "true") for entry in newest],
+                      "total": len(found), "limit": limit})
 
     def clear_requests(self, request: Request) -> Response:
         cleared = len(self.world.journal)

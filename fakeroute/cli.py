@@ -10,10 +10,12 @@ import secrets
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from . import __version__, magic
 from .app import FakerouteApp
+from .clock import parse_start
 from .inventory import DEFAULT_SIZE, MAX_SIZE
 from .outbox import is_loopback
 from .server import CHANNEL_TIMEOUT, CONNECTION_LIMIT, AccessLog, FakerouteServer
@@ -111,7 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
                    "\"rate_limits\": false", dest="rate_limits", on=False)
     options.add("--clock", "FAKEROUTE_CLOCK", "fake",
                 "fake: deterministic, one second per reading, moved by POST /_fakeroute/clock; real: follows the "
-                "wall clock, so delivery receipts and their webhooks arrive by themselves", choices=("fake", "real"))
+                "wall clock from now, so delivery receipts and their webhooks arrive by themselves and the dates it "
+                "writes are today's", choices=("fake", "real"))
+    options.add("--clock-start", "FAKEROUTE_CLOCK_START", None, "where the clock starts, e.g. 2026-03-01T09:00:00Z "
+                "(UTC unless it says)", kind=parse_start, type=_clock_start, metavar="ISO",
+                shown="2026-01-01T00:00:00Z, or with --clock real the wall clock's now")
     options.add("--admin-token", "FAKEROUTE_ADMIN_TOKEN", None,
                 "every /_fakeroute/ path but health then needs Authorization: Bearer TOKEN",
                 shown="none: open on a loopback host, generated and printed on any other")
@@ -130,6 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _clock_start(text: str) -> datetime:
+    try:
+        return parse_start(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -140,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     try:
         world = World(seed=args.seed, scenario=args.scenario, inventory_size=args.inventory_size,
-                      real_time=args.clock == "real", rate_limits=args.rate_limits)
+                      start=args.clock_start, real_time=args.clock == "real", rate_limits=args.rate_limits)
     except (ScenarioError, ValueError) as exc:
         print(f"fakeroute: {exc}", file=sys.stderr)
         return 2

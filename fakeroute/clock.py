@@ -20,17 +20,20 @@ class Clock:
     ``advance`` moves it on (a test waiting for a delivery receipt), ``set`` puts it anywhere.
     With ``real_time`` it follows the wall clock from ``start`` instead (no tick; ``advance`` and
     ``set`` still move it): for a standalone server whose clients wait for webhooks in real time.
+    ``start`` defaults to ``DEFAULT_START``; a real-time clock without one starts at the wall clock's
+    now, and goes back to the wall clock's now on ``reset``, so the dates it writes are today's.
     """
 
-    def __init__(self, start: datetime = DEFAULT_START, tick: timedelta = timedelta(seconds=1), *,
+    def __init__(self, start: datetime | None = None, tick: timedelta = timedelta(seconds=1), *,
                  real_time: bool = False):
-        if start.tzinfo is None:
+        if start is not None and start.tzinfo is None:
             raise ValueError("the clock's start must be timezone-aware")
-        _in_range(start)
-        self.start = start
+        self._wall = start is None and real_time
+        self.start = start or (datetime.now(UTC) if self._wall else DEFAULT_START)
+        _in_range(self.start)
         self.tick = tick
         self.real_time = real_time
-        self._now = start
+        self._now = self.start
         self._since = time.monotonic()  # real_time: when _now was last set
 
     def now(self) -> datetime:
@@ -64,7 +67,21 @@ class Clock:
         self._since = time.monotonic()
 
     def reset(self) -> None:
+        if self._wall:
+            self.start = datetime.now(UTC)
         self.set(self.start)
+
+
+def parse_start(text: str) -> datetime:
+    """A clock's start from ``--clock-start`` or the plugin's ``clock_start``: ISO 8601, UTC unless it says.
+
+    Raises ``ValueError`` naming the expected form.
+    """
+    try:
+        return parse_utc(text)
+    except ValueError:
+        raise ValueError(f"clock start {text!r} is not an ISO 8601 date or time such as 2026-03-01T09:00:00Z") \
+            from None
 
 
 def _in_range(when: datetime) -> datetime:

@@ -2,7 +2,8 @@
 
 Every provider folder keeps, beside the schemas of its input, one ``response_<operation>.json`` per operation
 that answers with a body (the success document) and ``response_error.json`` (every answer with a status of 400
-or more, routed or not). An operation with no response schema answers ``204 No Content``.
+or more, routed or not). An operation with no response schema answers ``204 No Content``; one whose schema has a
+top-level ``contentMediaType`` answers a file of that media type instead of a JSON document.
 
 >>> from fakeroute.providers import PROVIDERS
 >>> flowroute = next(p for p in PROVIDERS if p.name == "flowroute")
@@ -68,6 +69,10 @@ def response_violations(
         problems.append(f"{operation_name} answers without a body (204: {provider.name} has no {schema_name}), "
                         f"but {len(body)} bytes came")
         return problems
+    media_type = provider.schemas[schema_name].document.get("contentMediaType")
+    if media_type is not None:  # a file, not a JSON document (a CDR export's CSV): its media type is the check
+        given = (content_type or "").split(";", 1)[0].strip().lower()
+        return problems + ([] if given == media_type else [f"Content-Type {content_type!r} is not {media_type}"])
     return problems + _document_violations(provider, schema_name, body, content_type)[0]
 
 

@@ -1,4 +1,4 @@
-"""Deterministic, Faker-seeded inventory of purchasable US numbers, stored compactly and indexed for search.
+"""Deterministic, seeded inventory of purchasable US numbers, stored compactly and indexed for search.
 
 A million numbers are kept as one sorted ``array('q')`` (8 bytes each) plus an ASCII blob of their
 11-digit strings (11 bytes each) that ``bytes.find`` scans at C speed for ``contains``/``ends_with``.
@@ -17,8 +17,6 @@ from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
-
-from faker import Faker
 
 DEFAULT_SIZE = 5_000
 MAX_SIZE = 10_000_000
@@ -125,9 +123,9 @@ class Inventory:
             raise ValueError(f"inventory size must be between 1 and {MAX_SIZE}, got {size}")
         self.seed = seed
         self.size = size
-        fake = Faker("en_US")
-        fake.seed_instance(seed)
-        rng = fake.random
+        # The exact sequence Faker's seed_instance(seed) gave while fakeroute used Faker for this (a
+        # random.Random seeded with the seed), so a recorded seed keeps its numbers; tests/data holds digests.
+        rng = random.Random(seed)
         attributes: dict[int, tuple] = {}
         numbers = array("q")
         blob = bytearray()

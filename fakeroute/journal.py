@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import json
+import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -74,16 +75,20 @@ class Recorded:
         """The answer's body, parsed the same way (None when empty or dropped)."""
         return None if self.raw_response is None else parse_body(self.raw_response, self.response_type)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, bodies: bool = True) -> dict[str, Any]:
+        """The call as JSON; without ``bodies`` the request and response bodies are left out."""
         document = {
             "provider": self.provider, "method": self.method, "path": self.path, "query": self.query,
-            "body": self.body, "status": self.status, "response": self.response, "account": self.account,
-            "time": self.time, "headers": self.headers,
+            "status": self.status, "account": self.account, "time": self.time, "headers": self.headers,
         }
-        truncated = {part: {"size": kept[0], "sha256": kept[1]}
-                     for part, kept in (("body", self.body_truncated), ("response", self.response_truncated)) if kept}
-        if truncated:
-            document["truncated"] = truncated  # body/response then hold the text of the kept start
+        if bodies:
+            document["body"] = self.body
+            document["response"] = self.response
+            truncated = {part: {"size": kept[0], "sha256": kept[1]}
+                         for part, kept in (("body", self.body_truncated), ("response", self.response_truncated))
+                         if kept}
+            if truncated:
+                document["truncated"] = truncated  # body/response then hold the text of the kept start
         return document
 
     @property
@@ -186,15 +191,15 @@ class Journal:
         method: str | None = None,
         path: str | None = None,
         status: int | None = None,
+        *,
+        account: str | None = None,
+        since: datetime | None = None,
+        query: Mapping[str, Any] | None = None,
+        body: Any = None,
     ) -> list[Recorded]:
-        """Calls matching every given criterion; ``path`` may hold ``*`` wildcards."""
-        return [
-            e for e in self.all()
-            if (provider is None or e.provider == provider)
-            and (method is None or e.method == method.upper())
-            and (path is None or e.path == path or fnmatch.fnmatchcase(e.path, path))
-            and (status is None or e.status == status)
-        ]
+        """Calls matching every given criterion, oldest first (see ``matches``)."""
+        wanted = Match(provider, method, path, status, account, since, query, body)
+        return [e for e in self.all() if wanted.matches(e)]
 
     def assert_called(
         self,
@@ -204,21 +209,117 @@ class Journal:
         *,
         times: int | None = None,
         status: int | None = None,
+        account: str | None = None,
+        query: Mapping[str, Any] | None = None,
+        body: Any = None,
     ) -> list[Recorded]:
-        """The matching calls; raises AssertionError listing every call made when they do not fit.
+        """The matching calls; raises AssertionError listing the calls made when they do not fit.
 
-        Without ``times`` at least one call must match.
+        Without ``times`` at least one call must match. pytest shows the caller's frame, not this one.
         """
-        found = self.filter(provider, method, path, status)
+        __tracebackhide__ = True
+        wanted = Match(provider, method, path, status, account, None, query, body)
+        made = self.all()
+        found = [e for e in made if wanted.matches(e)]
         if (times is None and not found) or (times is not None and len(found) != times):
-            wanted = " ".join(str(x) for x in (provider, method, path) if x is not None) or "any call"
-            if status is not None:
-                wanted += f" -> {status}"
-            expected = "at least once" if times is None else f"{times} time(s)"
-            made = "\n".join(f"  {e}" for e in self.all()) or "  (no calls at all)"
-            raise AssertionError(f"expected {wanted} {expected}, found {len(found)}; calls made:\n{made}")
+            expected = "at least once" if times is None else "never" if times == 0 else f"{times} time(s)"
+            raise AssertionError(f"expected {wanted} {expected}, found {len(found)}; "
+                                 + calls_made(made, wanted))
         return found
 
-    def assert_not_called(self, provider: str | None = None, method: str | None = None,
-                          path: str | None = None) -> None:
-        self.assert_called(provider, method, path, times=0)
+    def assert_not_called(
+        self,
+        provider: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        *,
+        status: int | None = None,
+        account: str | None = None,
+        query: Mapping[str, Any] | None = None,
+        body: Any = None,
+    ) -> None:
+        __tracebackhide__ = True
+        self.assert_called(provider, method, path, times=0, status=status, account=account, query=query, body=body)
+
+
+SHOWN_CALLS = 50  # the most recent calls an assertion message lists
+
+
+def calls_made(made: list[Recorded], wanted: Match) -> str:
+    """The calls made, one a line, the ones ``wanted`` matches marked with ``*``; the most recent when many."""
+    if not made:
+        return "no calls were made at all"
+    shown = made[-SHOWN_CALLS:]
+    header = f"calls made ({len(made)}, * = matches)" if len(shown) == len(made) else \
+        f"calls made ({len(made)}, the last {len(shown)} shown, * = matches)"
+    return header + ":\n" + "\n".join(f"  {'*' if wanted.matches(e) else ' '} {e}" for e in shown)
+
+
+@lru_cache(maxsize=512)
+def path_pattern(pattern: str) -> re.Pattern[str]:
+    """A path pattern as a regex: ``*`` stands for any text within one segment, ``**`` for any text across
+    segments; everything else is literal. ``/v2/numbers/*`` matches ``/v2/numbers/12065550100`` but not
+    ``/v2/numbers/12065550100/relationships/primary_route``, which ``/v2/numbers/**`` matches."""
+    parts = re.split(r"(\*\*|\*)", pattern)
+    return re.compile("".join(".*" if p == "**" else "[^/]*" if p == "*" else re.escape(p) for p in parts) + r"\Z")
+
+
+def contains(document: Any, expected: Any) -> bool:
+    """Whether ``document`` holds ``expected``: dicts by the keys ``expected`` names (recursively), anything
+    else by equality. ``{"data": {"attributes": {"to": "12065551234"}}}`` matches a message sent to that number."""
+    if isinstance(expected, Mapping):
+        return isinstance(document, Mapping) and all(
+            key in document and contains(document[key], value) for key, value in expected.items())
+    return document == expected
+
+
+@dataclass(frozen=True)
+class Match:
+    """What a query or an assertion looks for; ``None`` criteria match anything.
+
+    ``path`` is a pattern (``path_pattern``); ``query`` maps parameter names to a value (one given once) or a
+    list (every value, in order); ``body`` is matched with ``contains`` against the parsed body.
+    """
+
+    provider: str | None = None
+    method: str | None = None
+    path: str | None = None
+    status: int | None = None
+    account: str | None = None
+    since: datetime | None = None
+    query: Mapping[str, Any] | None = None
+    body: Any = None
+
+    def matches(self, entry: Recorded) -> bool:
+        if self.provider is not None and entry.provider != self.provider:
+            return False
+        if self.method is not None and entry.method != self.method.upper():
+            return False
+        if self.path is not None and entry.path != self.path and not path_pattern(self.path).match(entry.path):
+            return False
+        if self.status is not None and entry.status != self.status:
+            return False
+        if self.account is not None and entry.account != self.account:
+            return False
+        if self.since is not None and (entry.when is None or entry.when < self.since):
+            return False
+        if self.query is not None:
+            query = entry.query
+            for name, value in self.query.items():
+                values = [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+                if query.get(name) != values:
+                    return False
+        return self.body is None or contains(entry.body, self.body)
+
+    def __str__(self) -> str:
+        text = " ".join(str(x) for x in (self.provider, self.method and self.method.upper(), self.path)
+                        if x is not None) or "any call"
+        if self.query is not None:
+            text += f" with query {dict(self.query)}"
+        if self.body is not None:
+            text += f" with body containing {self.body!r}"
+        if self.account is not None:
+            text += f" by account {self.account!r}"
+        if self.status is not None:
+            text += f" -> {self.status}"
+        return text

@@ -1,4 +1,5 @@
-"""Webhooks the fake emits (delivery receipts, inbound messages): recorded, and POSTed on a thread when switched on."""
+"""Webhooks the fake emits (delivery receipts, inbound messages): recorded, POSTed on a thread when switched on,
+or handed in-process to an app under test by a pluggable sender."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ DEFAULT_RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4)
 POLL_INTERVAL = 0.02  # how often the delivery thread looks at the fake clock while webhooks wait for their time
 USER_AGENT = "fakeroute-webhooks"
 DEFAULT_MAX_WEBHOOKS = 10_000  # kept per Outbox; past it the oldest settled webhook is dropped first
+
+Sender = Callable[["Webhook"], tuple[int | None, str | None]]
+"""One attempt at delivering a webhook: the HTTP status it got, or None and why there was none."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,11 @@ class Webhook:
     def body(self) -> bytes:
         return json.dumps(self.payload, separators=(",", ":")).encode()
 
+    def wire_headers(self) -> dict[str, str]:
+        """Every header of the POST, as sent over HTTP and handed to an app in-process alike."""
+        return {"Host": urlsplit(self.url).netloc, "Accept-Encoding": "identity", **self.headers,
+                "Content-Length": str(len(self.body()))}
+
     def state_at(self, now: datetime) -> str:
         return "scheduled" if self.at > now else self.state
 
@@ -111,9 +120,11 @@ class Outbox:
         allowed_hosts: Iterable[str] = (),
         timeout: float = DEFAULT_TIMEOUT,
         retry_delays: Iterable[float] = DEFAULT_RETRY_DELAYS,
+        sender: Sender | None = None,
         max_webhooks: int = DEFAULT_MAX_WEBHOOKS,
     ):
         self.clock = clock
+        self.sender = sender or self.post  # what the delivery thread sends with: an HTTP POST unless told
         self.max_webhooks = max_webhooks
         self.dropped = 0  # webhooks dropped to stay within max_webhooks since the last clear
         self.allowed_hosts = set(allowed_hosts)  # besides loopback; "*" allows any host
@@ -126,6 +137,7 @@ class Outbox:
         self._generation = 0
         self._busy = 0  # attempts under way on the delivery thread
         self._thread: threading.Thread | None = None
+        self._handing = False  # deliver_due under way
 
     # -- recording --------------------------------------------------------------------------------
 
@@ -177,13 +189,10 @@ class Outbox:
 
     def refusal(self, url: str) -> str | None:
         """Why the fake will not POST to ``url``, or None when it may."""
-        try:
-            parts = urlsplit(url)
-            host = parts.hostname
-        except ValueError:
-            return f"{url!r} is not a valid URL"
-        if parts.scheme not in ("http", "https") or not host:
-            return f"{url!r} is not an http(s) URL"
+        problem = url_problem(url)
+        if problem:
+            return problem
+        host = urlsplit(url).hostname or ""
         if "*" in self.allowed_hosts or host.lower() in self.allowed_hosts or is_loopback(host):
             return None
         return f"host {host} is not an allowed webhook host (allowed: loopback{self._extra_hosts()})"
@@ -302,21 +311,78 @@ class Outbox:
         return None, min(waits) if waits else None
 
     def _attempt(self, webhook: Webhook) -> None:
-        started = time.monotonic()
-        status, error = post_json(webhook.url, webhook.body(), webhook.headers, self.timeout)
-        attempt = Attempt(len(webhook.attempts) + 1, datetime.now(UTC), status, error,
-                          (time.monotonic() - started) * 1000)
+        attempt = self._try(webhook, self.sender)
         with self._cond:
-            if webhook.generation != self._generation:
-                return  # the outbox was cleared meanwhile: this webhook is gone
-            webhook.attempts.append(attempt)
-            if status is not None and 200 <= status < 300:
-                webhook.state = "delivered"
-            elif len(webhook.attempts) > len(self.retry_delays):
-                webhook.state = "failed"
-            else:
+            if self._settle(webhook, attempt):
                 webhook.next_try = time.monotonic() + self.retry_delays[len(webhook.attempts) - 1]
                 self._pending.append(webhook)
+
+    def _try(self, webhook: Webhook, send: Sender) -> Attempt:
+        started = time.monotonic()
+        status, error = send(webhook)
+        return Attempt(len(webhook.attempts) + 1, datetime.now(UTC), status, error,
+                       (time.monotonic() - started) * 1000)
+
+    def _settle(self, webhook: Webhook, attempt: Attempt) -> bool:
+        """Record an attempt (the lock held): whether the webhook is to be tried again."""
+        if webhook.generation != self._generation:
+            return False  # the outbox was cleared meanwhile: this webhook is gone
+        webhook.attempts.append(attempt)
+        if attempt.status is not None and 200 <= attempt.status < 300:
+            webhook.state = "delivered"
+        elif len(webhook.attempts) > len(self.retry_delays):
+            webhook.state = "failed"
+        else:
+            return True
+        return False
+
+    def post(self, webhook: Webhook) -> tuple[int | None, str | None]:
+        """The default sender: an HTTP POST of the webhook to its URL."""
+        return post_json(webhook.url, webhook.body(), webhook.wire_headers(), self.timeout)
+
+    # -- in-process delivery ----------------------------------------------------------------------
+
+    def deliver_due(self, send: Sender, takes: Callable[[str], bool] = lambda url: True) -> list[Webhook]:
+        """Hand ``send``, on the calling thread, every recorded webhook due by the fake clock whose URL ``takes``
+        accepts, earliest first (ties in recording order); a failed attempt is tried again at once, as many
+        times as the delivery thread would. For in-process delivery, with the delivery thread off.
+
+        A call made while one is under way (by the app a webhook is handed to, or another thread) returns []
+        at once: the one under way goes on to deliver whatever falls due meanwhile.
+        """
+        with self._cond:
+            if self._thread is not None:
+                raise RuntimeError("this outbox delivers over HTTP from its thread; deliver_due is for in-process")
+            if self._handing:
+                return []
+            self._handing = True
+        delivered: list[Webhook] = []
+        try:
+            while (webhook := self._next_due(takes)) is not None:
+                while True:
+                    attempt = self._try(webhook, send)
+                    with self._cond:
+                        if not self._settle(webhook, attempt):
+                            break
+                delivered.append(webhook)
+        finally:
+            with self._cond:
+                self._handing = False
+        return delivered
+
+    def _next_due(self, takes: Callable[[str], bool]) -> Webhook | None:
+        with self._cond:
+            now = self.clock.peek()
+            while True:
+                due = [w for w in self._webhooks if w.state == "recorded" and w.at <= now and takes(w.url)]
+                if not due:
+                    return None
+                webhook = min(due, key=lambda w: w.at)  # the first of equal times: the one recorded first
+                problem = url_problem(webhook.url)
+                if not problem:
+                    webhook.state = "pending"
+                    return webhook
+                webhook.state, webhook.error = "blocked", problem
 
 
 def post_json(url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> tuple[int | None, str | None]:
@@ -328,6 +394,7 @@ def post_json(url: str, body: bytes, headers: Mapping[str, str], timeout: float)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     connection = connection_class(parts.hostname, parts.port, timeout=timeout)
     try:
+        # A Host or Accept-Encoding among the headers replaces the one http.client would add.
         connection.request("POST", path, body=body, headers={**headers, "Content-Length": str(len(body))})
         response = connection.getresponse()
         response.read()
@@ -336,6 +403,18 @@ def post_json(url: str, body: bytes, headers: Mapping[str, str], timeout: float)
         return None, f"{type(exc).__name__}: {exc}"
     finally:
         connection.close()
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot take a webhook at all (not an http(s) URL with a host), or None."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return f"{url!r} is not a valid URL"
+    if parts.scheme not in ("http", "https") or not host:
+        return f"{url!r} is not an http(s) URL"
+    return None
 
 
 def is_loopback(host: str) -> bool:

@@ -2,7 +2,8 @@
 sections when a World loads the scenario (the busy preset's hundreds of numbers and thousands of MDRs).
 
 A generator per provider section appends records in that provider's scenario format, drawn from a
-random source fixed by (seed, account id, provider) and Faker seeded the same way, so the same seed gives
+random source fixed by (seed, account id, provider), with realistic names, places and texts from
+data/words.json (made once with Faker, which is not a dependency), so the same seed gives
 the same world in any process and one provider's counts never shift another's records. The suite checks
 every generator's output against the scenario schema for several seeds (tests/test_presets.py); a World
 validates the document as written, generate block included, and trusts the expansion (validating thousands
@@ -12,28 +13,34 @@ of generated records with jsonschema would take seconds). Documented in docs/sce
 from __future__ import annotations
 
 import itertools
+import json
 import random
 import uuid
 from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from functools import lru_cache
+from importlib import resources
+from typing import Any
 
 from .inventory import PLAN, VALID_NXX
 from .messaging import DELIVERY, delivery_delays
 
-if TYPE_CHECKING:
-    from faker import Faker
-
 DEFAULT_HISTORY_DAYS = 90
-POOL_SIZE = 24  # distinct Faker values per kind and provider section: enough variety for a page of results
+POOL_SIZE = 24  # distinct values per kind and provider section: enough variety for a page of results
+@lru_cache(maxsize=1)
+def _words() -> dict[str, list[str]]:
+    return json.loads(resources.files("fakeroute.data").joinpath("words.json").read_text(encoding="utf-8"))
+
+
 _GEOGRAPHIC = tuple(npa for npa in PLAN.npas if PLAN.states[npa] is not None)
 _TOLL_FREE = tuple(npa for npa in PLAN.npas if PLAN.states[npa] is None)
 
 
 @dataclass
 class _Source:
-    """What one provider's generator draws from: seeded randomness, Faker, the time span, the numbers in use."""
+    """What one provider's generator draws from: seeded randomness, the word lists, the time span, the numbers
+    in use."""
 
     rng: random.Random
     seed: int
@@ -41,26 +48,18 @@ class _Source:
     start: datetime  # the World clock's start: history ends just before it
     days: int
     taken: set[str]  # 11-digit numbers owned anywhere in the document (or generated so far)
-    _fake: Faker | None = field(default=None, repr=False)
     _pools: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
-    @property
-    def fake(self) -> Faker:
-        if self._fake is None:
-            from faker import Faker  # only a scenario that generates state needs it
-
-            self._fake = Faker("en_US")
-            self._fake.seed_instance(self.label)
-        return self._fake
+    def pool(self, kind: str, size: int = POOL_SIZE) -> list[str]:
+        """``size`` values of ``kind`` ("city", "company"...) drawn once from data/words.json for this section."""
+        key = f"{kind}/{size}"
+        if key not in self._pools:
+            words = _words()[kind]
+            self._pools[key] = self.rng.sample(words, min(size, len(words)))
+        return self._pools[key]
 
     def pick(self, kind: str) -> str:
-        """A Faker value of ``kind`` ("city", "company"...) from a small pool made once: Faker's weighted
-        draws cost ~0.5 ms each, too much for hundreds of records loaded in well under a second."""
-        pool = self._pools.get(kind)
-        if pool is None:
-            make = getattr(self.fake, kind)
-            pool = self._pools[kind] = [make() for _ in range(POOL_SIZE)]
-        return self.rng.choice(pool)
+        return self.rng.choice(self.pool(kind))
 
     def number(self, toll_free: bool = False) -> str:
         """A fresh valid US number (no 555 exchange, so never a magic one) nobody in the document owns."""
@@ -123,11 +122,10 @@ _INBOUND_REPLIES = ("Thanks!", "What time?", "Can I reschedule to Friday?", "ok 
 
 
 def _message_bodies(source: _Source) -> Callable[[bool], str]:
-    """Realistic texts from a small Faker-made pool: GSM-7, extension characters, UCS-2 and multi-part."""
-    fake = source.fake
-    names = [fake.first_name() for _ in range(POOL_SIZE)]
-    companies = [fake.company() for _ in range(12)]
-    sentences = [fake.sentence(nb_words=12) for _ in range(POOL_SIZE)]
+    """Realistic texts from small pools of the word lists: GSM-7, extension characters, UCS-2 and multi-part."""
+    names = source.pool("first_name")
+    companies = source.pool("company", 12)
+    sentences = source.pool("sentence")
     rng = source.rng
     days = [(source.start + timedelta(days=n)).strftime("%b %d") for n in range(-7, 30)]
 
@@ -229,11 +227,11 @@ _VERTICALS = ("HEALTHCARE", "RETAIL", "REAL_ESTATE", "PROFESSIONAL", "TECHNOLOGY
 
 
 def generate_agentmessage(source: _Source, section: MutableMapping[str, Any], spec: dict[str, int]) -> None:
-    fake, rng = source.fake, source.rng
+    rng = source.rng
     brands = section.setdefault("brands", [])
     for n in range(spec.get("brands", 0)):
         status, identity = _BRAND_STATES[n % len(_BRAND_STATES)]
-        company = fake.company()
+        company = source.pick("company")
         created = source.moment()
         brand: dict[str, Any] = {
             "id": source.uuid(), "status": status, "identity_status": identity,

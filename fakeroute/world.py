@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .accounts import DEFAULT_MAX_MESSAGES, Account, Agenda, Scope
-from .clock import DEFAULT_START, Clock
+from .clock import Clock
 from .faults import Faults
 from .ids import Ids
 from .inventory import DEFAULT_SIZE, Inventory, known_area_code
@@ -26,7 +26,8 @@ class World:
     """All the state of one fake: accounts, inventory, clock, ids. Two Worlds never share anything.
 
     ``providers`` are the APIs it serves (default: Flowroute, Twilio Routes v2 and AgentMessage); a
-    fourth is one more object in that tuple. ``rate_limits`` switches the providers' rate limits on or off
+    fourth is one more object in that tuple. ``start`` is where the clock starts (default 2026-01-01 UTC;
+    with ``real_time``, the wall clock's now). ``rate_limits`` switches the providers' rate limits on or off
     (None: as the scenario's ``rate_limits`` says, on when it says nothing, as the real APIs are).
     ``max_messages_per_account`` bounds the messages a provider stores for one account: past it the oldest
     are forgotten (look-ups then answer 404), so a long-running server's memory stays bounded.
@@ -42,7 +43,7 @@ class World:
         seed: int = 0,
         scenario: str | Path | Mapping[str, Any] | None = None,
         inventory_size: int = DEFAULT_SIZE,
-        start: datetime = DEFAULT_START,
+        start: datetime | None = None,
         real_time: bool = False,
         providers: Iterable[Provider] = PROVIDERS,
         rate_limits: bool | None = None,
@@ -58,7 +59,9 @@ class World:
         if len(set(names)) != len(names):
             raise ValueError(f"two providers share a name: {', '.join(names)}")
         self.lock = threading.RLock()
-        self.scenario_name, self.scenario = load_scenario(scenario, seed=seed, start=start, providers=self.providers)
+        self.clock = Clock(start, real_time=real_time)  # first: generated scenario history ends at its start
+        self.scenario_name, self.scenario = load_scenario(scenario, seed=seed, start=self.clock.start,
+                                                          providers=self.providers)
         owned = owned_numbers(self.scenario_name, self.scenario, self.providers)
         try:
             self.inventory = Inventory(seed, inventory_size, owned)
@@ -70,7 +73,6 @@ class World:
                                     f"area code {area_code} is not one fakeroute knows")
             self.inventory.sell_out(area_code, remaining)
         self.inventory.checkpoint()
-        self.clock = Clock(start, real_time=real_time)
         self.ids = Ids(seed)
         self.journal = Journal()
         self.faults = Faults()
@@ -82,7 +84,7 @@ class World:
                        for name, doc in self.scenario.get("limits", {}).items()},
             used={(account["id"], name): count for account in self.scenario["accounts"]
                   for name, count in account.get("limits_used", {}).items()},
-            start=start,
+            start=self.clock.start,
         )
         self.accounts: dict[str, Account] = {}
         self._by_credential: dict[str, dict[Any, Account]] = {p.name: {} for p in self.providers}

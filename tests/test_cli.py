@@ -42,7 +42,7 @@ def test_serve_help_shows_every_option_with_its_default_and_environment_variable
     parser = build_parser()
     serve = parser._subparsers._group_actions[0].choices["serve"]
     options = [a for a in serve._actions if a.option_strings and a.dest != "help"]
-    assert len(options) == 13
+    assert len(options) == 14  # --clock-start included
     for action in options:
         flag = action.option_strings[0]
         env = "FAKEROUTE_" + flag.removeprefix("--").replace("-", "_").upper()

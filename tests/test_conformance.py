@@ -34,17 +34,20 @@ from fakeroute.world import World
 from tests.support.agentmessage import (
     ACTIVE_CAMPAIGN,
     ADMIN_KEY,
+    AGREEMENT,
     OTHER_CAMPAIGN,
     PENDING_CAMPAIGN,
     PLAIN_ID,
     READONLY_KEY,
     REJECTED_CAMPAIGN,
     SUPPORT_ID,
+    SUPPORT_NUMBER,
     UNKNOWN_ID,
     UNVERIFIED_BRAND,
     VERIFIED_BRAND,
     VETTED_CAMPAIGN,
 )
+from tests.support.agentmessage import MOBILE as AM_MOBILE
 from tests.support.harness import basic
 
 BY_NAME = {p.name: p for p in PROVIDERS}
@@ -346,8 +349,9 @@ def _(call: Caller) -> list[Exchange]:
 def _(call: Caller) -> list[Exchange]:
     path = "/v1/phone-numbers/bulk"
     key = {"Idempotency-Key": "order-1"}
-    filled = call("POST", path, 200, json={"quantity": 2, "area_code": "415", "label": "bulk"}, headers=key)
-    return [filled, call("POST", path, 200, json={"quantity": 2, "area_code": "415"}, headers=key),  # a replay
+    body = {"quantity": 2, "area_code": "415", "label": "bulk"}
+    filled = call("POST", path, 200, json=body, headers=key)
+    return [filled, call("POST", path, 200, json=body, headers=key),  # a replay
             call("POST", path, 202, json={"quantity": 3, "area_code": "999", "mode": "atomic"})]  # to poll
 
 
@@ -416,6 +420,194 @@ def _(call: Caller) -> list[Exchange]:
     return [call("GET", f"/v1/brands/{VERIFIED_BRAND}", 200), call("GET", f"/v1/brands/{UNVERIFIED_BRAND}", 200)]
 
 
+def _am_consent(call: Caller, contact: str = AM_MOBILE) -> Any:
+    return call.setup("POST", "/v1/consent", 201, json={
+        "phone_number_id": SUPPORT_ID, "contact_number": contact, "opted_in": True,
+        "evidence": {"captured_at": "2025-12-31T12:00:00Z", "agreement_text": AGREEMENT}})
+
+
+def _am_sent(call: Caller, **fields: Any) -> Any:
+    return call.setup("POST", "/v1/messages", 202,
+                      json={"from": SUPPORT_NUMBER, "to": AM_MOBILE, "text": "hi", **fields})
+
+
+_AM_BRAND = {"entity_type": "PRIVATE_PROFIT", "brand_relationship": "BASIC_ACCOUNT", "display_name": "Acme Care",
+             "country": "US", "website": "https://acme.example", "email": "ops@acme.example"}
+_AM_CAMPAIGN = {"brand_id": VERIFIED_BRAND, "usecase": "CUSTOMER_CARE", "description": "Support replies.",
+                "message_flow": "Patients opt in on the booking form at https://acme-health.example/book",
+                "sample1": "Acme Health: your appointment is confirmed. Reply STOP to opt out."}
+
+
+@success("agentmessage", "send_message")
+def _(call: Caller) -> list[Exchange]:
+    _am_consent(call)
+    sms = call("POST", "/v1/messages", 202, json={"from": SUPPORT_NUMBER, "to": AM_MOBILE, "text": "hi", "tag": "t-1"})
+    call.world.clock.advance(1)
+    mms = call("POST", "/v1/messages", 202, json={"from": SUPPORT_NUMBER, "to": AM_MOBILE, "priority": "high",
+                                                  "media_urls": ["https://cdn.example/cat.png"]})
+    return [sms, mms]
+
+
+@success("agentmessage", "list_messages")
+def _(call: Caller) -> list[Exchange]:
+    _am_consent(call)
+    _am_sent(call)
+    call.world.clock.advance(2)
+    _am_sent(call, media_urls=["https://cdn.example/a.png"])
+    call.world.clock.advance(10)
+    return [call("GET", "/v1/messages", 200), call("GET", "/v1/messages", 200, query_string={"limit": 1}),
+            call("GET", "/v1/messages", 200, query_string={"status": "delivered", "to": AM_MOBILE})]
+
+
+@success("agentmessage", "get_message")
+def _(call: Caller) -> list[Exchange]:
+    _am_consent(call)
+    sent = _am_sent(call)["data"]["id"]
+    exchanges = [call("GET", f"/v1/messages/{sent}", 200)]  # queued
+    for seconds in (1, 1, 3):  # sending, sent, delivered
+        call.world.clock.advance(seconds)
+        exchanges.append(call("GET", f"/v1/messages/{sent}", 200))
+    return exchanges
+
+
+def _am_inbound(call: Caller, **message: Any) -> Any:
+    response = call.client.post("/_fakeroute/inbound", json={"provider": "agentmessage", "to": SUPPORT_NUMBER,
+                                                              "from": AM_MOBILE, **message})
+    if response.status_code != 201:
+        raise UnexpectedAnswer(f"inbound: {response.status_code} {response.get_data()!r}")
+    return response.json["message"]
+
+
+@success("agentmessage", "list_inbound_messages")
+def _(call: Caller) -> list[Exchange]:
+    _am_inbound(call, body="hello")
+    _am_inbound(call, body="STOP")
+    _am_inbound(call, media_urls=["https://cdn.example/photo.jpg"])
+    path = "/v1/inbound-messages"
+    return [call("GET", path, 200), call("GET", path, 200, query_string={"limit": 1}),
+            call("GET", path, 200, query_string={"opt_out": "true", "phone_number_id": SUPPORT_ID})]
+
+
+@success("agentmessage", "get_inbound_message")
+def _(call: Caller) -> list[Exchange]:
+    return [call("GET", f"/v1/inbound-messages/{_am_inbound(call, body=body)['id']}", 200) for body in ("hi", "stop")]
+
+
+@success("agentmessage", "create_brand")
+def _(call: Caller) -> list[Exchange]:
+    fresh = call.world.create_account("fresh")
+    (key,) = fresh.state("agentmessage").api_keys
+    return [call("POST", "/v1/brands", 202, json=_AM_BRAND, auth={"Authorization": f"Bearer {key}"})]
+
+
+@success("agentmessage", "create_campaign")
+def _(call: Caller) -> list[Exchange]:
+    return [call("POST", "/v1/campaigns", 202, json=_AM_CAMPAIGN),
+            call("POST", "/v1/campaigns", 202, json={**_AM_CAMPAIGN, "sample2": "Reply HELP for help.",
+                                                     "subscriber_optout": True, "optout_keywords": "STOP,END"})]
+
+
+@success("agentmessage", "review_campaign_draft")
+def _(call: Caller) -> list[Exchange]:
+    return [call("POST", "/v1/campaigns/review", 200, json=_AM_CAMPAIGN),
+            call("POST", "/v1/campaigns/review", 200, json={"sample1": "See www.acme.example"})]
+
+
+@success("agentmessage", "create_api_key")
+def _(call: Caller) -> list[Exchange]:
+    return [call("POST", "/v1/api-keys", 201, json={"label": "reports", "scopes": ["messages:read"]})]
+
+
+@success("agentmessage", "list_api_keys")
+def _(call: Caller) -> list[Exchange]:
+    made = call.setup("POST", "/v1/api-keys", 201, json={"label": "gone", "scopes": ["messages:read"]})
+    call.setup("DELETE", f"/v1/api-keys/{made['data']['id']}", 200)
+    return [call("GET", "/v1/api-keys", 200), call("GET", "/v1/api-keys", 200, query_string={"limit": 1}),
+            call("GET", "/v1/api-keys", 200, query_string={"include_revoked": "false"})]
+
+
+@success("agentmessage", "revoke_api_key")
+def _(call: Caller) -> list[Exchange]:
+    made = call.setup("POST", "/v1/api-keys", 201, json={"label": "gone", "scopes": ["messages:read"]})
+    return [call("DELETE", f"/v1/api-keys/{made['data']['id']}", 200)] * 2
+
+
+@success("agentmessage", "rotate_api_key")
+def _(call: Caller) -> list[Exchange]:
+    made = call.setup("POST", "/v1/api-keys", 201, json={"label": "old", "scopes": ["messages:read"]})
+    return [call("POST", f"/v1/api-keys/{made['data']['id']}/rotate", 200)]
+
+
+def _am_endpoint(call: Caller, *events: str) -> Any:
+    return call.setup("POST", "/v1/webhooks", 201, json={"url": "https://hooks.example/am",
+                                                          "events": list(events or ["api_key.created"])})["data"]
+
+
+@success("agentmessage", "create_webhook_endpoint")
+def _(call: Caller) -> list[Exchange]:
+    return [call("POST", "/v1/webhooks", 201, json={"url": "https://hooks.example/am", "events": ["campaign.approved"],
+                                                     "description": "10DLC", "api_version": "2026-04-01"}),
+            call("POST", "/v1/webhooks", 201, json={"url": "http://127.0.0.1:9/hooks", "events": ["brand.vetted"]})]
+
+
+@success("agentmessage", "list_webhook_endpoints")
+def _(call: Caller) -> list[Exchange]:
+    _am_endpoint(call)
+    _am_endpoint(call, "brand.vetted")
+    return [call("GET", "/v1/webhooks", 200), call("GET", "/v1/webhooks", 200, query_string={"limit": 1})]
+
+
+@success("agentmessage", "delete_webhook_endpoint")
+def _(call: Caller) -> list[Exchange]:
+    return [call("DELETE", f"/v1/webhooks/{_am_endpoint(call)['id']}", 200)]
+
+
+@success("agentmessage", "list_webhook_deliveries")
+def _(call: Caller) -> list[Exchange]:
+    endpoint = _am_endpoint(call)
+    for label in ("a", "b"):
+        call.setup("POST", "/v1/api-keys", 201, json={"label": label, "scopes": ["messages:read"]})
+    path = "/v1/webhooks/deliveries"
+    return [call("GET", path, 200), call("GET", path, 200, query_string={"limit": 1}),
+            call("GET", path, 200, query_string={"endpoint_id": endpoint["id"], "event_type": "api_key.created",
+                                                  "since": "2025-01-01T00:00:00Z"})]
+
+
+@success("agentmessage", "replay_webhook_delivery")
+def _(call: Caller) -> list[Exchange]:
+    _am_endpoint(call)
+    call.setup("POST", "/v1/api-keys", 201, json={"label": "a", "scopes": ["messages:read"]})
+    (delivery,) = call.setup("GET", "/v1/webhooks/deliveries", 200)["data"]
+    path = f"/v1/webhooks/deliveries/{delivery['id']}/replay"
+    return [call("POST", path, 202), call("POST", path, 202, json={"reason": "receiver was down"})]
+
+
+@success("agentmessage", "capture_attested_consent")
+def _(call: Caller) -> list[Exchange]:
+    body = {"phone_number_id": SUPPORT_ID, "contact_number": AM_MOBILE, "opted_in": True,
+            "evidence": {"captured_at": "2025-12-31T12:00:00Z", "agreement_text": AGREEMENT, "method": "web_form"}}
+    return [call("POST", "/v1/consent", 201, json=body, headers={"Idempotency-Key": "consent-1"}),
+            call("POST", "/v1/consent", 201, json=body, headers={"Idempotency-Key": "consent-1"}),  # a replay
+            call("POST", "/v1/consent", 200, json=body)]  # already opted in
+
+
+@success("agentmessage", "initiate_double_opt_in")
+def _(call: Caller) -> list[Exchange]:
+    body = {"phone_number_id": SUPPORT_ID, "contact_number": AM_MOBILE, "agreement_text": AGREEMENT,
+            "confirmation_text": "Reply YES to get appointment texts from Acme Health."}
+    first = call("POST", "/v1/consent/double-opt-in", 202, json=body)
+    reused = call("POST", "/v1/consent/double-opt-in", 200, json=body)
+    _am_consent(call, "+12065551299")
+    already = call("POST", "/v1/consent/double-opt-in", 200, json={**body, "contact_number": "+12065551299"})
+    return [first, reused, already]
+
+
+@success("agentmessage", "mint_hosted_consent_token")
+def _(call: Caller) -> list[Exchange]:
+    return [call("POST", "/v1/consent/hosted", 201, json={"phone_number_id": SUPPORT_ID, "contact_number": AM_MOBILE,
+                                                           "agreement_text": AGREEMENT})]
+
+
 # Twilio -------------------------------------------------------------------------------------------
 
 def _twilio_fetch(resource: str, *keys: str) -> Case:
@@ -462,6 +654,55 @@ def _am_order_taken(call: Caller) -> Exchange:
     return call("POST", "/v1/phone-numbers/orders", 409, json={"numbers": numbers})
 
 
+def _am_fresh(call: Caller, **org: Any) -> dict[str, str]:
+    """The credentials of a new organization, its state (reseller, wallet_cents, plan...) set as given."""
+    account = call.world.create_account("fresh")
+    state = account.state("agentmessage")
+    for name, value in org.items():
+        setattr(state, name, value)
+    (key,) = state.api_keys
+    return {"Authorization": f"Bearer {key}"}
+
+
+def _am_rate_limited(call: Caller) -> Exchange:
+    _am_consent(call)
+    _am_sent(call)
+    return call("POST", "/v1/messages", 429, json={"from": SUPPORT_NUMBER, "to": AM_MOBILE, "text": "again"})
+
+
+def _am_line_type_blocked(call: Caller) -> Exchange:
+    from fakeroute.providers.agentmessage import record_lookup
+
+    record_lookup(call.world, AM_MOBILE, "fixed")
+    return call("POST", "/v1/messages", 422, json={"from": SUPPORT_NUMBER, "to": AM_MOBILE, "text": "hi"})
+
+
+def _am_endpoints_full(call: Caller) -> Exchange:
+    for _ in range(50):
+        _am_endpoint(call)
+    return call("POST", "/v1/webhooks", 409, json={"url": "https://hooks.example/am", "events": ["brand.vetted"]})
+
+
+def _am_event_expired(call: Caller) -> Exchange:
+    _am_endpoint(call)
+    call.setup("POST", "/v1/api-keys", 201, json={"label": "a", "scopes": ["messages:read"]})
+    (delivery,) = call.setup("GET", "/v1/webhooks/deliveries", 200)["data"]
+    call.world.clock.advance(31 * 86400)
+    return call("POST", f"/v1/webhooks/deliveries/{delivery['id']}/replay", 410)
+
+
+def _am_second_brand(call: Caller) -> Exchange:
+    auth = _am_fresh(call)
+    call.setup("POST", "/v1/brands", 202, json=_AM_BRAND, auth=auth)
+    return call("POST", "/v1/brands", 422, json=_AM_BRAND, auth=auth)
+
+
+def _am_key_reused(call: Caller) -> Exchange:
+    key = {"Idempotency-Key": "k-1"}
+    call.setup("POST", "/v1/phone-numbers/bulk", 200, json={"quantity": 1}, headers=key)
+    return call("POST", "/v1/phone-numbers/bulk", 422, json={"quantity": 2}, headers=key)
+
+
 NO_AUTH: dict[str, str] = {}
 ERRORS: list[tuple[Any, ...]] = [  # (provider, "status what", case[, marks])
     # Flowroute
@@ -500,7 +741,7 @@ ERRORS: list[tuple[Any, ...]] = [  # (provider, "status what", case[, marks])
     ("agentmessage", "403 return_to_carrier",
      lambda c: c("DELETE", f"/v1/phone-numbers/{PLAIN_ID}", 403, query_string={"return_to_carrier": "true"})),
     ("agentmessage", "404 unknown id", lambda c: c("GET", f"/v1/phone-numbers/{UNKNOWN_ID}", 404)),
-    ("agentmessage", "404 unknown path", lambda c: c("GET", "/v1/messages", 404)),
+    ("agentmessage", "404 unknown path", lambda c: c("GET", "/v1/nothing-here", 404)),
     ("agentmessage", "405 unknown method", lambda c: c("PUT", "/v1/brands", 405)),
     ("agentmessage", "400 unknown PATCH field",
      lambda c: c("PATCH", f"/v1/phone-numbers/{PLAIN_ID}", 400, json={"number": "+14155550000"})),
@@ -522,6 +763,30 @@ ERRORS: list[tuple[Any, ...]] = [  # (provider, "status what", case[, marks])
     ("agentmessage", "404 unknown campaign on an order",
      lambda c: c("POST", "/v1/phone-numbers/orders", 404,
                  json={"numbers": _numbers(c, quantity=1), "campaign_id": UNKNOWN_ID})),
+    ("agentmessage", "453 consent required",
+     lambda c: c("POST", "/v1/messages", 453, json={"from": SUPPORT_NUMBER, "to": AM_MOBILE, "text": "hi"})),
+    ("agentmessage", "422 line type blocked", _am_line_type_blocked),
+    ("agentmessage", "429 rate limited", _am_rate_limited),
+    ("agentmessage", "422 sending number without a campaign",
+     lambda c: c("POST", "/v1/messages", 422, json={"from": "+14155550124", "to": AM_MOBILE, "text": "hi"})),
+    ("agentmessage", "422 bad message fields",
+     lambda c: c("POST", "/v1/messages", 422, json={"from": "4155550123", "to": "+1", "text": "x" * 1601})),
+    ("agentmessage", "409 brand not verified",
+     lambda c: c("POST", "/v1/campaigns", 409, json={**_AM_CAMPAIGN, "brand_id": UNVERIFIED_BRAND})),
+    ("agentmessage", "422 reseller required", _am_second_brand),
+    ("agentmessage", "402 insufficient credit",
+     lambda c: c("POST", "/v1/brands", 402, json=_AM_BRAND, auth=_am_fresh(c, wallet_cents=499))),
+    ("agentmessage", "403 plan required",
+     lambda c: c("POST", "/v1/consent", 403, auth=_am_fresh(c, plan="starter"), json={
+         "phone_number_id": SUPPORT_ID, "contact_number": AM_MOBILE, "opted_in": True,
+         "evidence": {"captured_at": "2025-12-31T12:00:00Z", "agreement_text": AGREEMENT}})),
+    ("agentmessage", "409 limit exceeded", _am_endpoints_full),
+    ("agentmessage", "410 event expired", _am_event_expired),
+    ("agentmessage", "400 unknown scope",
+     lambda c: c("POST", "/v1/api-keys", 400, json={"label": "x", "scopes": ["messages:write"]})),
+    ("agentmessage", "403 scope the caller lacks",
+     lambda c: c("POST", "/v1/api-keys", 403, json={"label": "x", "scopes": ["platform:inventory:write"]})),
+    ("agentmessage", "422 Idempotency-Key with another body", _am_key_reused),
     # Twilio
     ("twilio", "401 no credentials", lambda c: c("GET", f"/v2/PhoneNumbers/{TW_NUMBER}", 401, auth=NO_AUTH)),
     ("twilio", "401 wrong token",
@@ -729,3 +994,7 @@ def test_an_operation_without_a_response_schema_may_not_answer_with_a_body(tmp_p
         "list_inbound_routes answers without a body (204: flowroute has no response_list_inbound_routes), "
         "but 2 bytes came"]
     assert re.fullmatch(r"response_\w+", response_schema_name("list_inbound_routes"))
+
+
+# Flowroute's E911, CNAM, CDR export, porting and edge strategy cases live with Flowroute's tests.
+from tests.flowroute import conformance_cases  # noqa: E402, F401

@@ -120,7 +120,7 @@ def test_failure_reports_show_the_seed_and_the_calls(pytester: pytest.Pytester):
     result = pytester.runpytest("--fakeroute-seed=42")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
-        "*expected flowroute POST /v2/numbers/* at least once, found 0; calls made:",
+        "*expected flowroute POST /v2/numbers/* at least once, found 0; calls made (1, * = matches):",
         "*flowroute GET /v2/numbers/13125550199 -> 404",
         "*- fakeroute -*",
         "seed=42 (--fakeroute-seed)*",

@@ -145,6 +145,6 @@ def test_sixteen_clients_racing_lose_no_write_and_the_journal_is_exact(server_ur
         assert {number: aliases[number] for number in client.aliases} == client.aliases
         assert len(section.get("flowroute", {}).get("messages", [])) == client.sent
     # The journal holds exactly the provider calls made, each with the status its client got.
-    journal = requests.get(f"{server_url}/_fakeroute/requests", timeout=30).json()["requests"]
+    journal = requests.get(f"{server_url}/_fakeroute/requests", params={"limit": 10_000}, timeout=30).json()["requests"]
     assert len(journal) == len(made)
     assert Counter((e["method"], e["path"], e["status"]) for e in journal) == Counter(made)

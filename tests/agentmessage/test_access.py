@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from fakeroute.providers import PROVIDERS
+from fakeroute.providers.agentmessage.models import DEFAULT_SCOPES
 from tests.support.agentmessage import (
     ADMIN_KEY,
     DEFAULT_KEY,
@@ -14,6 +16,7 @@ from tests.support.agentmessage import (
     READONLY_KEY,
     SUPPORT_ID,
     ULID,
+    UNKNOWN_ID,
     VERIFIED_BRAND,
     order,
     search,
@@ -97,26 +100,60 @@ def test_an_oversized_body_is_refused_in_the_envelope(api):
 # -- the scope matrix -------------------------------------------------------------------------------
 
 ENDPOINTS = {
-    # name: (method, path, body, scope)
-    "search": ("POST", "/v1/phone-numbers/search", {}, "numbers:write"),
-    "order": ("POST", "/v1/phone-numbers/orders", {"numbers": []}, "numbers:write"),
-    "list": ("GET", "/v1/phone-numbers", None, "numbers:read"),
-    "get": ("GET", f"/v1/phone-numbers/{SUPPORT_ID}", None, "numbers:read"),
-    "patch": ("PATCH", f"/v1/phone-numbers/{SUPPORT_ID}", {}, "numbers:write"),
-    "release": ("DELETE", f"/v1/phone-numbers/{SUPPORT_ID}", None, "numbers:write"),
-    "bulk_release": ("POST", "/v1/phone-numbers/bulk/release", {"ids": []}, "numbers:write"),
-    "bulk_order": ("POST", "/v1/phone-numbers/bulk", {"quantity": 0}, "numbers:write"),
-    "get_bulk_order": ("GET", "/v1/phone-numbers/bulk/00000000-0000-4000-8000-000000000000", None, "numbers:read"),
+    # operation: (method, path, body, scope)
+    "search_phone_numbers": ("POST", "/v1/phone-numbers/search", {}, "numbers:write"),
+    "order_phone_numbers": ("POST", "/v1/phone-numbers/orders", {"numbers": []}, "numbers:write"),
+    "list_phone_numbers": ("GET", "/v1/phone-numbers", None, "numbers:read"),
+    "get_phone_number": ("GET", f"/v1/phone-numbers/{SUPPORT_ID}", None, "numbers:read"),
+    "update_phone_number": ("PATCH", f"/v1/phone-numbers/{SUPPORT_ID}", {}, "numbers:write"),
+    "release_phone_number": ("DELETE", f"/v1/phone-numbers/{SUPPORT_ID}", None, "numbers:write"),
+    "bulk_release_phone_numbers": ("POST", "/v1/phone-numbers/bulk/release", {"ids": []}, "numbers:write"),
+    "bulk_order_phone_numbers": ("POST", "/v1/phone-numbers/bulk", {"quantity": 0}, "numbers:write"),
+    "get_bulk_order": ("GET", f"/v1/phone-numbers/bulk/{UNKNOWN_ID}", None, "numbers:read"),
+    "send_message": ("POST", "/v1/messages", {}, "messages:send"),
+    "list_messages": ("GET", "/v1/messages", None, "messages:read"),
+    "get_message": ("GET", f"/v1/messages/{UNKNOWN_ID}", None, "messages:read"),
+    "list_inbound_messages": ("GET", "/v1/inbound-messages", None, "messages:read"),
+    "get_inbound_message": ("GET", f"/v1/inbound-messages/{UNKNOWN_ID}", None, "messages:read"),
+    "create_campaign": ("POST", "/v1/campaigns", {}, "campaigns:write"),
     "list_campaigns": ("GET", "/v1/campaigns", None, "campaigns:read"),
+    "review_campaign_draft": ("POST", "/v1/campaigns/review", {"usecase": 1}, "campaigns:write"),
     "get_campaign": ("GET", f"/v1/campaigns/{OTHER_CAMPAIGN}", None, "campaigns:read"),
+    "create_brand": ("POST", "/v1/brands", {}, "brands:write"),
     "list_brands": ("GET", "/v1/brands", None, "brands:read"),
     "get_brand": ("GET", f"/v1/brands/{VERIFIED_BRAND}", None, "brands:read"),
+    "create_api_key": ("POST", "/v1/api-keys", {"scopes": []}, "apikeys:write"),
+    "list_api_keys": ("GET", "/v1/api-keys", None, "apikeys:read"),
+    "revoke_api_key": ("DELETE", f"/v1/api-keys/{UNKNOWN_ID}", None, "apikeys:write"),
+    "rotate_api_key": ("POST", f"/v1/api-keys/{UNKNOWN_ID}/rotate", None, "apikeys:write"),
+    "create_webhook_endpoint": ("POST", "/v1/webhooks", {}, "webhooks:write"),
+    "list_webhook_endpoints": ("GET", "/v1/webhooks", None, "webhooks:read"),
+    "list_webhook_deliveries": ("GET", "/v1/webhooks/deliveries", None, "webhooks:read"),
+    "replay_webhook_delivery": ("POST", f"/v1/webhooks/deliveries/{UNKNOWN_ID}/replay", None, "webhooks:write"),
+    "delete_webhook_endpoint": ("DELETE", f"/v1/webhooks/{UNKNOWN_ID}", None, "webhooks:write"),
+    "capture_attested_consent": ("POST", "/v1/consent", {}, "consent:write"),
+    "initiate_double_opt_in": ("POST", "/v1/consent/double-opt-in", {}, "consent:write"),
+    "mint_hosted_consent_token": ("POST", "/v1/consent/hosted", {}, "consent:write"),
 }
 KEY_SCOPES = {
-    DEFAULT_KEY: {"numbers:read", "numbers:write", "campaigns:read", "brands:read"},
+    DEFAULT_KEY: set(DEFAULT_SCOPES),
     READONLY_KEY: {"numbers:read"},
     ADMIN_KEY: {"numbers:read", "numbers:write", "campaigns:read", "brands:read"},
 }
+
+
+def test_the_matrix_covers_every_operation_with_its_documented_scope():
+    provider = next(p for p in PROVIDERS if p.name == "agentmessage")
+    assert {op.name: op.scope for op in provider.operations} == {name: e[3] for name, e in ENDPOINTS.items()}
+
+
+@pytest.mark.parametrize("operation", list(ENDPOINTS))
+def test_a_key_lacking_exactly_the_scope_gets_403_in_process_and_over_http(am, operation):
+    method, path, body, scope = ENDPOINTS[operation]
+    scopes = [s for s in DEFAULT_SCOPES if s != scope]
+    key = am.post("/v1/api-keys", json={"label": f"all but {scope}", "scopes": scopes}).data["plaintext"]
+    answer = am.as_key(key).request(method, path, json=body)
+    assert error_of(answer, 403, "FORBIDDEN")["message"] == "missing required scope"
 
 
 @pytest.mark.parametrize("key", list(KEY_SCOPES))

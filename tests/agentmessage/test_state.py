@@ -7,15 +7,24 @@ from datetime import timedelta
 import pytest
 
 from fakeroute.app import FakerouteApp
-from fakeroute.providers.agentmessage import SCHEMAS, rendering
+from fakeroute.providers.agentmessage import (
+    SCHEMAS,
+    add_delivery_rule,
+    record_lookup,
+    rendering,
+    submit_hosted_consent,
+)
 from fakeroute.world import ScenarioError, World
 from tests.support.agentmessage import (
     SUPPORT_ID,
     agentmessage,
+    consent,
     order,
     search,
+    send,
     walk,
 )
+from tests.support.errors import error_of
 from tests.support.harness import Target
 
 
@@ -86,3 +95,69 @@ def test_an_account_without_an_agentmessage_section_has_no_keys():
     world = World(seed=0, scenario={"accounts": [{"id": "only-flowroute"}]}, inventory_size=100)
     api = agentmessage(Target.wsgi(FakerouteApp(world)))
     assert api.get("/v1/phone-numbers").status_code == 401
+
+
+def _busy_day(api, world):
+    """Every kind of state the messaging endpoints make, in one org."""
+    add_delivery_rule(world, "+1206555999?", "failed")
+    record_lookup(world, "+12065550000", "fixed")
+    endpoint = api.post("/v1/webhooks", json={"url": "https://hooks.example/x", "events": ["api_key.created"]}).data
+    key = api.post("/v1/api-keys", json={"label": "ci", "scopes": ["messages:read"]}).data
+    consent(api, **{"Idempotency-Key": "c-1"})
+    message = send(api).data
+    world.clock.advance(1)
+    challenge = api.post("/v1/consent/double-opt-in", json={
+        "phone_number_id": SUPPORT_ID, "contact_number": "+12065559999", "confirmation_text": "Reply YES",
+        "agreement_text": "texts"}).data
+    hosted = api.post("/v1/consent/hosted", json={"phone_number_id": SUPPORT_ID, "contact_number": "+12065550001",
+                                                  "agreement_text": "texts"}).data
+    inbound = api.post("/_fakeroute/inbound", json={"provider": "agentmessage", "to": "+14155550123",
+                                                    "from": "+12065551234", "body": "STOP"}).json()["message"]
+    campaign = api.post("/v1/campaigns", json={
+        "brand_id": "6a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d", "usecase": "MARKETING", "description": "Offers.",
+        "message_flow": "Customers opt in at checkout on https://acme.example",
+        "sample1": "Sale! Reply STOP to end."}).data
+    return {"endpoint": endpoint, "key": key, "message": message, "challenge": challenge, "hosted": hosted,
+            "inbound": inbound, "campaign": campaign}
+
+
+def test_messaging_state_round_trips_through_a_scenario_document(api, client, world):
+    made = _busy_day(api, world)
+    state = client.get("/_fakeroute/state").json
+    reloaded = World(seed=0, scenario=state)
+    reloaded.clock.set(world.clock.peek())
+    copy = agentmessage(Target.wsgi(FakerouteApp(reloaded)))
+    for path in ("/v1/messages", "/v1/inbound-messages", "/v1/api-keys", "/v1/webhooks", "/v1/campaigns",
+                 f"/v1/messages/{made['message']['id']}", f"/v1/inbound-messages/{made['inbound']['id']}"):
+        assert copy.get(path).json()["data"] == api.get(path).json()["data"], path
+    assert copy.get("/v1/webhooks/deliveries").data[0]["event_id"] == api.get("/v1/webhooks/deliveries").data[0][
+        "event_id"]
+    assert copy.as_key(made["key"]["plaintext"]).get("/v1/messages").status_code == 200  # a minted key works
+    error_of(send(copy), 453, "CONSENT_REQUIRED")  # the STOP is remembered
+    replay = consent(copy, **{"Idempotency-Key": "c-1"})
+    assert replay.status_code == 201  # and so is the idempotency key
+    assert submit_hosted_consent(reloaded, made["hosted"]["token"]).method == "hosted_form"  # the token is kept
+    reloaded.clock.advance(3600)  # the pending campaign review is still due
+    assert copy.get(f"/v1/campaigns/{made['campaign']['id']}").data["status"] == "ACTIVE"
+
+
+def test_reset_forgets_everything_the_messaging_endpoints_made(api, client, world):
+    pristine = client.get("/_fakeroute/state").json
+    made = _busy_day(api, world)
+    world.reset()
+    assert client.get("/_fakeroute/state").json == pristine
+    error_of(api.as_key(made["key"]["plaintext"]).get("/v1/messages"), 401, "UNAUTHORIZED")
+    assert api.get("/v1/messages").data == [] and api.get("/v1/webhooks").data == []
+    assert world.outbox.webhooks(scheduled=True) == []
+
+
+def test_the_same_calls_with_the_same_seed_make_the_same_state(client, world, api):
+    _busy_day(api, world)
+    first = client.get("/_fakeroute/state").json
+    world.reset()
+    _busy_day(api, world)
+    assert client.get("/_fakeroute/state").json == first
+    other_seed = World(seed=1)
+    other = agentmessage(Target.wsgi(FakerouteApp(other_seed)))
+    _busy_day(other, other_seed)
+    assert other.get("/v1/messages").data[0]["id"] != api.get("/v1/messages").data[0]["id"]

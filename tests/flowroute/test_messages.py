@@ -104,9 +104,9 @@ def test_the_status_follows_the_clock_and_each_change_sends_a_dlr(flowroute):
     final = dlrs[-1]
     assert (final["url"], final["account"], final["provider"]) == (DLR_URL, "default", "flowroute")
     assert final["payload"] == {"data": {
-        "attributes": {"body": "Hello there how are you?", "level": 2, "status": "delivered", "status_code": 1000,
+        "attributes": {"body": "Hello there how are you?", "level": 2, "status": "delivered", "status_code": "1000",
                        "status_code_description": "Message delivered to handset",
-                       "timestamp": "2026-01-01T00:00:05+00:00"},
+                       "timestamp": "2026-01-01T00:00:05.00Z"},
         "id": message_id,
         "links": {"related": f"{flowroute.base}/v2.1/messages/{message_id}"},
         "type": "delivery_receipt"}}
@@ -380,7 +380,8 @@ def test_callback_endpoints(flowroute):
 
 def test_an_inbound_sms_reaches_the_sms_callback_and_the_look_ups(flowroute):
     set_callback(flowroute, "sms_callback", "https://customer.example/sms")
-    response = flowroute.post("/_fakeroute/inbound", json={"to": OWNED, "from": MOBILE, "body": "Hi from a phone"})
+    response = flowroute.post("/_fakeroute/inbound", json={"provider": "flowroute", "to": OWNED, "from": MOBILE,
+                                                              "body": "Hi from a phone"})
     assert response.status_code == 201
     created = response.json()
     message_id = created["message"]["id"]
@@ -417,17 +418,21 @@ def test_an_inbound_mms_reaches_the_mms_callback_with_its_media(flowroute):
 
 
 def test_inbound_to_another_accounts_number_belongs_to_that_account(flowroute):
-    created = flowroute.post("/_fakeroute/inbound", json={"to": OTHER_TENANTS, "from": MOBILE, "body": "hi"}).json()
+    created = flowroute.post("/_fakeroute/inbound", json={"provider": "flowroute", "to": OTHER_TENANTS, "from": MOBILE,
+                                                             "body": "hi"}).json()
     assert created["account"] == "other"
     error_of(flowroute.get(f"/v2.1/messages/{created['message']['id']}"), 404)
 
 
 @pytest.mark.parametrize("body, status, words", [
-    ({"to": "12065550199", "from": MOBILE, "body": "hi"}, 404, "not on any account"),
-    ({"to": OWNED, "from": "19995551234", "body": "hi"}, 422, "not a valid North American phone number"),
-    ({"to": OWNED, "from": MOBILE}, 422, "required for an SMS"),
-    ({"to": OWNED, "from": "123", "body": "hi"}, 422, "from: must be an 11-digit"),
-    ({"to": OWNED, "from": MOBILE, "body": "hi", "colour": "red"}, 422, "unknown field(s): colour"),
+    ({"provider": "flowroute", "to": "12065550199", "from": MOBILE, "body": "hi"}, 404, "not on any account"),
+    ({"provider": "flowroute", "to": OWNED, "from": "19995551234", "body": "hi"}, 422,
+     "not a valid North American phone number"),
+    ({"provider": "flowroute", "to": OWNED, "from": MOBILE}, 422, "required for an SMS"),
+    ({"provider": "flowroute", "to": OWNED, "from": "123", "body": "hi"}, 422, "from: must be an 11-digit"),
+    ({"provider": "flowroute", "to": OWNED, "from": MOBILE, "body": "hi", "colour": "red"}, 422,
+     "unknown field(s): colour"),
+    ({"to": OWNED, "from": MOBILE, "body": "hi"}, 400, "name the provider"),  # two providers simulate inbound
     ({"provider": "twilio", "to": OWNED, "from": MOBILE}, 400, "no inbound messages"),
     ([1], 400, "must be an object"),
 ])

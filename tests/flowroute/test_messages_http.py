@@ -92,8 +92,9 @@ def test_inbound_messages_reach_the_sms_and_mms_callbacks(server_url: str, live_
     with Receiver() as receiver:
         set_callback(session, server_url, "sms_callback", receiver.url + "/sms")
         set_callback(session, server_url, "mms_callback", receiver.url + "/mms")
-        for body in ({"to": OWNED, "from": MOBILE, "body": "hi"},
-                     {"to": OWNED, "from": MOBILE, "media_urls": ["https://example.com/cat.png"]}):
+        for body in ({"provider": "flowroute", "to": OWNED, "from": MOBILE, "body": "hi"},
+                     {"provider": "flowroute", "to": OWNED, "from": MOBILE,
+                      "media_urls": ["https://example.com/cat.png"]}):
             assert requests.post(f"{server_url}/_fakeroute/inbound", json=body, timeout=5).status_code == 201
         sms_hook, mms_hook = sorted(receiver.wait_for(2), key=lambda g: g["path"])[::-1]
     assert sms_hook["path"] == "/sms" and sms_hook["json"]["data"]["attributes"]["body"] == "hi"

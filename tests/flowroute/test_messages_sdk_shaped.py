@@ -10,63 +10,17 @@ MDRs with ``accept: application/json``, and reformats the dates of ``look_up_a_s
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from urllib.parse import quote
 
 import pytest
 
 from fakeroute.world import World
 from tests.support.flowroute import FLOWROUTE_KEY, FLOWROUTE_SECRET, MOBILE, OTHER_TENANTS, OWNED
-from tests.support.flowroute_sdk import APIException, ErrorException, SdkShapedClient
-
-VND = {"accept": "application/vnd.api+json", "content-type": "application/vnd.api+json; charset=utf-8"}
-
-
-def rfc3339(value: str) -> str:
-    """What the SDK's ``APIHelper.RFC3339DateTime`` makes of a date string (dateutil's parse, then isoformat)."""
-    return datetime.fromisoformat(value).isoformat()
-
-
-class MessagesSdkShapedClient(SdkShapedClient):
-    def send_a_message(self, body: str):
-        return self._call("POST", "/v2.1/messages", headers=VND, body=body)
-
-    def look_up_a_set_of_messages(self, start_date, end_date=None, limit=None, offset=None):
-        return self._call("GET", "/v2.1/messages", {
-            "start_date": rfc3339(start_date), "end_date": rfc3339(end_date) if end_date is not None else None,
-            "limit": limit, "offset": offset,
-        }, {"accept": "application/json"})
-
-    def look_up_a_message_detail_record(self, message_id):
-        return self._call("GET", f"/v2.1/messages/{quote(str(message_id), safe='')}",
-                          headers={"accept": "application/json"})
-
-    def _set_account_callback(self, kind: str, url: str):
-        return self._call("PUT", f"/v2.1/messages/{kind}", headers=VND,
-                          body=json.dumps({"data": {"attributes": {"callback_url": url}}}))
-
-    def set_account_level_sms_callback(self, url):
-        return self._set_account_callback("sms_callback", url)
-
-    def set_account_level_mms_callback(self, url):
-        return self._set_account_callback("mms_callback", url)
-
-    def set_account_level_dlr_callback(self, url):
-        return self._set_account_callback("dlr_callback", url)
-
-    def set_did_level_dlr_callback(self, number_id, dlr_url):
-        return self._call("POST", f"/v2/numbers/{number_id}/relationships/dlr_callback", headers=VND,
-                          body=json.dumps({"data": {"attributes": {"callback_url": dlr_url}}}))
-
-    def set_did_callback(self, number_id, url):  # numbers controller: only an accept header
-        return self._call("POST", f"/v2/numbers/{quote(str(number_id))}/relationships/dlr_callback",
-                          headers={"accept": "application/json"},
-                          body=json.dumps({"data": {"attributes": {"callback_url": url}}}))
+from tests.support.flowroute_sdk import VND, APIException, ErrorException, SdkShapedClient
 
 
 @pytest.fixture
-def sdk(server_url: str) -> MessagesSdkShapedClient:
-    return MessagesSdkShapedClient(server_url, FLOWROUTE_KEY, FLOWROUTE_SECRET)
+def sdk(server_url: str) -> SdkShapedClient:
+    return SdkShapedClient(server_url, FLOWROUTE_KEY, FLOWROUTE_SECRET)
 
 
 def demo_body(**attributes) -> str:
@@ -74,7 +28,7 @@ def demo_body(**attributes) -> str:
     return json.dumps({"data": {"type": "message", "attributes": {"to": MOBILE, "from": OWNED, **attributes}}})
 
 
-def test_the_sdk_demo_messaging_flow(sdk: MessagesSdkShapedClient, live_world: World):
+def test_the_sdk_demo_messaging_flow(sdk: SdkShapedClient, live_world: World):
     sms = sdk.send_a_message(demo_body(body="Hello there how are you?", is_mms="false"))
     assert sdk.sent[-1].headers["content-type"] == VND["content-type"]
     mms = sdk.send_a_message(demo_body(body="hello there", is_mms="true",
@@ -106,14 +60,14 @@ def test_the_sdk_demo_messaging_flow(sdk: MessagesSdkShapedClient, live_world: W
     assert [w.url for w in live_world.outbox.webhooks(kind="dlr")][:1] == ["http://httpbin.org/status/:code"]
 
 
-def test_dates_with_a_zone_as_the_sdk_sends_them(sdk: MessagesSdkShapedClient):
+def test_dates_with_a_zone_as_the_sdk_sends_them(sdk: SdkShapedClient):
     sent = sdk.send_a_message(demo_body(body="hi"))["data"]["id"]
     result = sdk.look_up_a_set_of_messages("2025-12-31T23:00:00Z", "2026-01-01T10:00:00.000Z", limit=10, offset=0)
     assert "start_date=2025-12-31T23%3A00%3A00%2B00%3A00" in sdk.sent[-1].path_url
     assert [m["id"] for m in result["data"]] == [sent]
 
 
-def test_sdk_error_classes_for_messaging(sdk: MessagesSdkShapedClient, server_url: str):
+def test_sdk_error_classes_for_messaging(sdk: SdkShapedClient, server_url: str):
     with pytest.raises(ErrorException) as forbidden:
         sdk.send_a_message(demo_body(body="hi", **{"from": OTHER_TENANTS}))
     assert forbidden.value.response_code == 403 and forbidden.value.errors[0]["title"] == "Forbidden"
@@ -127,5 +81,5 @@ def test_sdk_error_classes_for_messaging(sdk: MessagesSdkShapedClient, server_ur
         sdk.look_up_a_set_of_messages("2026-01-02", "2026-01-01")
     assert bad_request.value.response_code == 400
     with pytest.raises(ErrorException) as unauthorized:
-        MessagesSdkShapedClient(server_url, FLOWROUTE_KEY, "wrong").look_up_a_set_of_messages("2026-01-01")
+        SdkShapedClient(server_url, FLOWROUTE_KEY, "wrong").look_up_a_set_of_messages("2026-01-01")
     assert unauthorized.value.response_code == 401

@@ -168,7 +168,7 @@ def test_purchase_moves_a_number_from_the_inventory_into_the_account(flowroute):
     assert body["data"]["relationships"]["failover_route"] == {"data": None}
     assert body["included"] == [{
         "type": "route", "id": "0",
-        "attributes": {"route_type": "sip-reg", "alias": "sip-reg", "value": None},
+        "attributes": {"route_type": "sip-reg", "alias": "sip-reg", "value": None, "edge_strategy": None},
         "links": {"self": f"{flowroute.base}/v2/routes/0"},
     }]
     assert number not in [n["id"] for n in available(flowroute, starts_with=number)]
@@ -252,7 +252,7 @@ def test_number_details_show_routes_and_included_route_records(flowroute):
     }
     assert [r["id"] for r in body["included"]] == ["98396", "98397"]
     assert body["included"][0]["attributes"] == {
-        "route_type": "host", "alias": "new_route_5000", "value": "www.getouttahere.com",
+        "route_type": "host", "alias": "new_route_5000", "value": "www.getouttahere.com", "edge_strategy": None,
     }
     assert body["links"] == {"self": f"{flowroute.base}/v2/numbers/{OWNED}"}
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
 
+from fakeroute.world import ScenarioError, World
 from tests.support.errors import error_of
 from tests.support.flowroute import OTHER_TENANTS, OWNED, OWNED_PLAIN
 from tests.support.harness import basic
@@ -22,7 +24,7 @@ def test_routes_list_starts_with_the_built_in_sip_reg_route(flowroute):
     assert body["data"][0] == {
         "type": "route",
         "id": "0",
-        "attributes": {"route_type": "sip-reg", "alias": "sip-reg", "value": None},
+        "attributes": {"route_type": "sip-reg", "alias": "sip-reg", "value": None, "edge_strategy": None},
         "links": {"self": f"{flowroute.base}/v2/routes/0"},
     }
     assert body["links"] == {"self": f"{flowroute.base}/v2/routes?limit=10&offset=0"}
@@ -65,7 +67,8 @@ def test_create_route_answers_201_with_the_new_route(flowroute, route_type, valu
         "data": {
             "type": "route",
             "id": route_id,
-            "attributes": {"route_type": route_type, "alias": f"my-{route_type}", "value": value},
+            "attributes": {"route_type": route_type, "alias": f"my-{route_type}", "value": value,
+                           "edge_strategy": None},
             "links": {"self": f"{flowroute.base}/routes/{route_id}"},
         },
         "links": {"self": f"{flowroute.base}/routes/{route_id}"},
@@ -81,10 +84,19 @@ def test_create_route_never_rejects_for_the_content_type(flowroute, content_type
     assert response.status_code == 201
 
 
-def test_unknown_attributes_such_as_edge_strategy_are_ignored(flowroute):
-    response = flowroute.post("/v2/routes", data=new_route("host", "b.example.com", "edge", edge_strategy="1"))
+@pytest.mark.parametrize("sent", ["1", 4])
+def test_a_route_keeps_its_edge_strategy_and_ignores_unknown_attributes(flowroute, sent):
+    response = flowroute.post("/v2/routes", data=new_route("host", "b.example.com", "edge", edge_strategy=sent,
+                                                           priority="high"))
     assert response.status_code == 201
-    assert "edge_strategy" not in response.json()["data"]["attributes"]
+    attributes = response.json()["data"]["attributes"]
+    assert attributes["edge_strategy"] == int(sent) and "priority" not in attributes
+    listed = flowroute.get("/v2/routes", params={"route_type": "host"}).json()["data"]
+    assert listed[-1]["attributes"]["edge_strategy"] == int(sent)
+    dumped = flowroute.get("/_fakeroute/state").json()["accounts"][0]["flowroute"]["routes"]
+    assert dumped[-1] == {"id": listed[-1]["id"], "route_type": "host", "value": "b.example.com", "alias": "edge",
+                          "edge_strategy": int(sent)}
+    assert "edge_strategy" not in dumped[0]  # a route without one dumps as it always did
 
 
 def test_route_ids_count_up_deterministically(flowroute):
@@ -106,6 +118,10 @@ def test_route_ids_count_up_deterministically(flowroute):
         (new_route("fax", "x", "a"), "data.attributes.route_type", "one of"),
         (new_route("host", "a.com", ""), "data.attributes.alias", "at least 1"),
         (new_route("host", "a.com", "new_route_5000"), "data.attributes.alias", "already exists"),
+        (new_route("host", "a.com", "e", edge_strategy="9"), "data.attributes.edge_strategy", "not an edge strategy"),
+        (new_route("host", "a.com", "e", edge_strategy="US-West-OR"), "data.attributes.edge_strategy",
+         "id of an edge strategy"),
+        (new_route("host", "a.com", "e", edge_strategy=True), "data.attributes.edge_strategy", "must be"),
         ('{"data": {"type": "route", "attributes": {"route_type": "host", "value": "a.com"}}}',
          "data.attributes.alias", "is required"),
         ('{"data": {"type": "routes", "attributes": {}}}', "data.type", "must be 'route'"),
@@ -188,3 +204,12 @@ def test_assigning_a_route_to_a_number_not_owned_is_a_404(flowroute):
 def test_malformed_relationship_bodies_are_422(flowroute, body, field):
     error = error_of(flowroute.patch(f"/v2/numbers/{OWNED}/relationships/primary_route", data=body), 422)
     assert field in error["detail"]
+
+
+def test_a_scenario_route_names_an_edge_strategy_that_exists():
+    scenario = copy.deepcopy(World().scenario)
+    scenario["accounts"][0]["flowroute"]["routes"][0]["edge_strategy"] = 4
+    assert World(scenario=scenario).accounts["default"].state("flowroute").routes["98396"].edge_strategy == 4
+    scenario["accounts"][0]["flowroute"]["routes"][0]["edge_strategy"] = 9
+    with pytest.raises(ScenarioError, match=r"routes\[0\].edge_strategy: no edge strategy 9"):
+        World(scenario=scenario)

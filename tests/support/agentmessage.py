@@ -35,6 +35,11 @@ REJECTED_CAMPAIGN = "f9b7a8c6-bd12-48e5-a056-6f013c7d4e45"  # REJECTED, brand VE
 OTHER_CAMPAIGN = "a0c8b9d7-ce23-49f6-b167-70124d8e5f56"  # the other org's ACTIVE campaign
 
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
+SUPPORT_NUMBER = "+14155550123"  # SUPPORT_ID: on ACTIVE_CAMPAIGN, so it may send once a recipient consents
+PLAIN_NUMBER = "+14155550124"  # PLAIN_ID: no campaign
+MOBILE = "+12065551234"  # a recipient nobody owns
+OTHER_MOBILE = "+12065551235"
+AGREEMENT = "I agree to receive support texts from Acme Health. Reply STOP to opt out."
 ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 
 
@@ -91,3 +96,30 @@ def walk(api: AgentMessageApi, between: Callable[[int], None] | None = None, **p
         if between is not None:
             between(pages)
         query = {**params, "cursor": cursor}
+
+
+def fresh_org(api: AgentMessageApi, name: str = "fresh") -> AgentMessageApi:
+    """The API of a brand-new organization (an account made on ``api``'s World): no brands, $5 of credit."""
+    account = api.world.create_account(name)
+    (token,) = list(account.state("agentmessage").api_keys)
+    return api.as_key(token)
+
+
+def consent(api: AgentMessageApi, phone_number_id: str = SUPPORT_ID, contact: str = MOBILE, **headers: str) -> Envelope:
+    """POST /v1/consent: ``contact`` agrees to texts from the number (attested, as a signup form records it)."""
+    return api.post("/v1/consent", headers=headers, json={
+        "phone_number_id": phone_number_id, "contact_number": contact, "opted_in": True,
+        "evidence": {"captured_at": "2025-12-31T12:00:00Z", "agreement_text": AGREEMENT, "ip_address": "203.0.113.7",
+                     "form_url": "https://acme-health.example/signup"},
+    })
+
+
+def send(api: AgentMessageApi, text: str = "Your appointment is tomorrow at 10:00.", *, sender: str = SUPPORT_NUMBER,
+         to: str = MOBILE, **fields: Any) -> Envelope:
+    return api.post("/v1/messages", json={"from": sender, "to": to, "text": text, **fields})
+
+
+def webhooks_of(api: AgentMessageApi, kind: str | None = None) -> list[Any]:
+    """AgentMessage's webhooks that have happened by the World's clock (``kind``: message_status, inbound_message,
+    event), in the order they happen."""
+    return api.world.outbox.webhooks(provider="agentmessage", kind=kind)

@@ -59,6 +59,54 @@ def insufficient_inventory(available_count: int, unavailable: list[str]) -> ApiE
                     extra={"data": {"available_count": available_count, "unavailable": unavailable}})
 
 
+def rate_limited(retry_after: int) -> ApiError:
+    """429: a per-org limit is spent; ``Retry-After`` holds the whole seconds until it has room again."""
+    return ApiError(429, RATE_LIMITED_MESSAGE, code="RATE_LIMITED", headers={"Retry-After": str(retry_after)})
+
+
+def consent_required() -> ApiError:
+    """453 (a non-standard status, as documented): the recipient has not opted in to texts from this number."""
+    return ApiError(453, "consent required: the recipient has not opted in to messages from this number",
+                    code="CONSENT_REQUIRED")
+
+
+def line_type_blocked() -> ApiError:
+    return ApiError(422, "line type blocked: a recent lookup found the recipient is a fixed line",
+                    code="LINE_TYPE_BLOCKED")
+
+
+def brand_not_verified() -> ApiError:
+    return ApiError(409, "brand not verified: identity_status must be VERIFIED or VETTED_VERIFIED",
+                    code="BRAND_NOT_VERIFIED")
+
+
+def insufficient_credit() -> ApiError:
+    return ApiError(402, "insufficient credit: the wallet cannot cover the $5.00 brand registration fee",
+                    code="INSUFFICIENT_CREDIT")
+
+
+def reseller_required() -> ApiError:
+    return ApiError(422, "reseller required: this organization may register one brand", code="RESELLER_REQUIRED")
+
+
+def plan_required() -> ApiError:
+    return ApiError(403, "plan required: attested consent is not available on the starter plan",
+                    code="PLAN_REQUIRED")
+
+
+def limit_exceeded(message: str) -> ApiError:
+    return ApiError(409, message, code="LIMIT_EXCEEDED")
+
+
+def event_expired() -> ApiError:
+    return ApiError(410, "event expired: it is past the retention period and cannot be replayed",
+                    code="EVENT_EXPIRED")
+
+
+def conflict(message: str) -> ApiError:
+    return ApiError(409, message, code="CONFLICT")
+
+
 def _details(details: Mapping[str, str] | None) -> dict[str, Any]:
     return {"details": dict(details)} if details else {}
 

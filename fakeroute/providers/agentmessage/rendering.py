@@ -1,4 +1,5 @@
-"""AgentMessage documents: the success envelope, resources, timestamps, opaque keyset cursors, request ids."""
+"""AgentMessage documents: the success envelope, resources, webhook payloads, timestamps, opaque keyset cursors,
+request ids."""
 
 from __future__ import annotations
 
@@ -9,7 +10,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ...clock import parse_utc
-from .models import Brand, BulkOrder, Campaign, PhoneNumber
+from ...outbox import Webhook
+from .models import (
+    ApiKey,
+    Brand,
+    BulkOrder,
+    Campaign,
+    Delivery,
+    InboundMessage,
+    Message,
+    Organization,
+    PhoneNumber,
+    WebhookEndpoint,
+)
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # the ULID alphabet
 
@@ -38,6 +51,12 @@ def ulid(when: datetime, randomness: int) -> str:
 
 def ok(data: Any) -> dict[str, Any]:
     return {"success": True, "data": data}
+
+
+def bare_example(data: Any) -> dict[str, Any]:
+    """The answer of a route whose docs show a bare object (API-key and webhook creation, replay, consent): the
+    errors page says every /v1 answer is enveloped, so it is (reference question 21). The one place to flip."""
+    return ok(data)
 
 
 def page(data: list[Any], limit: int, next_cursor: str | None = None) -> dict[str, Any]:
@@ -182,3 +201,127 @@ def bulk_order_resource(order: BulkOrder) -> dict[str, Any]:
     if order.status in ("partial", "failed"):
         document["failed_count"] = order.quantity - assigned
     return document
+
+
+# -- messages ---------------------------------------------------------------------------------------
+
+
+def bandwidth_message_id(message_id: str, handed_over: datetime) -> str:
+    """The carrier's id, shaped as the docs' ``bw-1700000000-abc``: the hand-over second, then three characters
+    of the message id (fixed by the seed like the id itself)."""
+    return f"bw-{int(handed_over.timestamp())}-{message_id[-3:]}"
+
+
+def message_resource(message: Message, now: datetime) -> dict[str, Any]:
+    """The Message as it stands at ``now`` on the fake clock; ``media_urls`` only on an MMS."""
+    handed_over = message.reached_at("sending", now)
+    document: dict[str, Any] = {
+        "id": message.id,
+        "from": message.sender,
+        "to": message.to,
+        "text": message.text,
+        "channel": message.channel,
+        "priority": message.priority,
+        "status": message.status_at(now),
+        "bandwidth_message_id": bandwidth_message_id(message.id, handed_over) if handed_over else None,
+        "segment_count": message.segment_count,
+        "tag": message.tag,
+        "created_at": iso(message.created_at),
+        "sent_at": iso(message.reached_at("sent", now)),
+        "delivered_at": iso(message.reached_at("delivered", now)),
+    }
+    if message.channel == "mms":
+        document["media_urls"] = list(message.media_urls)
+    return document
+
+
+def inbound_resource(message: InboundMessage, org_id: str) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "org_id": org_id,
+        "phone_number_id": message.phone_number_id,
+        "from": message.sender,
+        "to": message.to,
+        "body": message.body,
+        "channel": message.channel,
+        "media_urls": list(message.media_urls),
+        "segment_count": message.segment_count,
+        "opt_out": {"detected": message.opt_out_keyword is not None, "keyword": message.opt_out_keyword},
+        "bandwidth_message_id": bandwidth_message_id(message.id, message.received_at),
+        "bandwidth_received_at": iso(message.received_at),
+        "received_at": iso(message.received_at),
+    }
+
+
+# -- keys, webhooks, events --------------------------------------------------------------------------
+
+
+def api_key_resource(key: ApiKey, org: Organization, *, plaintext: bool = False) -> dict[str, Any]:
+    """Metadata only; the secret (``plaintext``) only in the answer that mints it."""
+    document: dict[str, Any] = {
+        "id": key.id,
+        "org_id": org.org_id,
+        "label": key.label,
+        "prefix": key.prefix,
+        "scopes": list(key.scopes),
+        "created_at": iso(key.created_at),
+        "last_used_at": iso(org.key_last_used.get(key.id)),
+        "revoked_at": iso(key.revoked_at),
+    }
+    if plaintext:
+        document["plaintext"] = key.key
+    return document
+
+
+def webhook_endpoint_resource(endpoint: WebhookEndpoint, org_id: str, *, secret: bool = False) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "id": endpoint.id,
+        "org_id": org_id,
+        "url": endpoint.url,
+        "events": list(endpoint.events),
+        "description": endpoint.description,
+        "active": endpoint.active,
+        "api_version": endpoint.api_version,
+        "created_at": iso(endpoint.created_at),
+        "updated_at": iso(endpoint.updated_at),
+        "deleted_at": iso(endpoint.deleted_at),
+    }
+    if secret:
+        document["secret"] = endpoint.secret
+        document["secret_displayed_once"] = True
+    return document
+
+
+def event_document(event_id: str, event_type: str, org_id: str, api_version: str, when: datetime,
+                   data: dict[str, Any]) -> dict[str, Any]:
+    """What an org webhook endpoint receives (the shape is the fake's: the docs name the events, not the body)."""
+    return {"id": event_id, "type": event_type, "api_version": api_version, "created_at": iso(when),
+            "org_id": org_id, "data": data}
+
+
+def delivery_outcome(webhook: Webhook | None) -> str | None:
+    """``success``, ``retry`` or ``dead`` from the outbox's attempts; None while nothing was attempted (in-process
+    the outbox only records, so deliveries stay without an outcome)."""
+    if webhook is None:
+        return None
+    if webhook.state == "delivered":
+        return "success"
+    if webhook.state in ("failed", "blocked"):
+        return "dead"
+    return "retry" if webhook.attempts else None
+
+
+def delivery_resource(delivery: Delivery, webhook: Webhook | None) -> dict[str, Any]:
+    attempts = list(webhook.attempts) if webhook is not None else []
+    last = attempts[-1] if attempts else None
+    return {
+        "id": delivery.id,
+        "endpoint_id": delivery.endpoint_id,
+        "event_id": delivery.event_id,
+        "event_type": delivery.event_type,
+        "outcome": delivery_outcome(webhook),
+        "http_status": last.status if last is not None else None,
+        "attempt_count": len(attempts),
+        "created_at": iso(delivery.created_at),
+        "last_attempt_at": iso(last.at) if last is not None else None,
+    }

@@ -1,11 +1,14 @@
-"""Flowroute Numbers v2 and Messages v2.1 on api.flowroute.com, HTTP basic auth accessKey:secretKey."""
+"""Flowroute Numbers v2 (numbers, routes, E911, CNAM, CDR exports, porting) and Messages v2.1 on
+api.flowroute.com, HTTP basic auth accessKey:secretKey."""
 
 from __future__ import annotations
 
 import base64
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 from werkzeug.wrappers import Response
 
@@ -13,16 +16,18 @@ from ...accounts import Account
 from ...errors import ApiError
 from ...outbox import Webhook
 from ...validation import Violation
-from ..base import Exchange, Provider
+from ..base import Exchange, Provider, Reply
 from . import handlers, rendering, scenario
 from . import models as m
 from .errors import UNAUTHORIZED_DETAIL, error_document
 from .models import DeliveryRule, FlowrouteAccount, Message
-from .routes import OPERATIONS
+from .routes import FORM_BODIES, OPERATIONS, PRESIGNED
 from .schemas import SCHEMAS
 
 if TYPE_CHECKING:
     from ...world import World
+
+FORM = "application/x-www-form-urlencoded"
 
 
 class FlowrouteProvider(Provider):
@@ -38,6 +43,11 @@ class FlowrouteProvider(Provider):
     # -- request side -----------------------------------------------------------------------------
 
     def authenticate(self, exchange: Exchange, world: World) -> Account:
+        if exchange.operation is not None and exchange.operation.name in PRESIGNED:
+            owner = handlers.export_owner(world, exchange.path_args["export_id"], exchange.path_args["signature"])
+            if owner is None:
+                raise ApiError(403, "The request signature we calculated does not match the signature you provided")
+            return owner
         account = self.basic_auth_account(exchange, world)
         if account is None:
             raise ApiError(401, UNAUTHORIZED_DETAIL)
@@ -45,15 +55,32 @@ class FlowrouteProvider(Provider):
 
     def parse_body(self, exchange: Exchange, data: bytes) -> Any:
         # The SDK sends application/json, application/vnd.api+json or no Content-Type at all
-        # depending on the call: the body is read as JSON whatever the header says.
+        # depending on the call: the body is read as JSON whatever the header says, but for the two
+        # calls whose body the SDK form-encodes (a CNAM value, the numbers of a portability check).
         if not data.strip():
             return None
         try:
+            if exchange.operation.name in FORM_BODIES and exchange.request.mimetype == FORM:
+                return self._form(exchange, data.decode())
             return json.loads(data)
         except UnicodeDecodeError:
             raise ApiError(400, "Request body is not valid UTF-8") from None
         except json.JSONDecodeError as exc:
             raise ApiError(400, f"Request body is not valid JSON: {exc}") from None
+
+    def _form(self, exchange: Exchange, text: str) -> dict[str, Any]:
+        """A form as the SDK's dict becomes one (``numbers=1425...&numbers=1882...``): a repeated field, or one
+        the body's schema says is an array, is a list."""
+        arrays = {name for name, spec in self.schemas[exchange.operation.body].document.get("properties", {}).items()
+                  if spec.get("type") == "array"}
+        form: dict[str, Any] = {}
+        for name, value in parse_qsl(text, keep_blank_values=True):
+            if name in arrays or name in form:
+                previous = form.get(name, [])
+                form[name] = [*(previous if isinstance(previous, list) else [previous]), value]
+            else:
+                form[name] = value
+        return form
 
     def invalid_input(self, exchange: Exchange, violations: list[Violation]) -> ApiError:
         """A bad query parameter is a 400 naming it (JSON:API ``source.parameter``); a body that breaks
@@ -65,7 +92,26 @@ class FlowrouteProvider(Provider):
             error.status = 422
         return error
 
+    # -- timed work -------------------------------------------------------------------------------
+
+    def next_due(self, world: World) -> datetime | None:
+        dues = [s.due for s in (a.states.get(self.name) for a in world) if s is not None and s.due is not None]
+        return min(dues, default=None)
+
+    def catch_up(self, world: World) -> None:
+        """CNAM reviews that ended and CDR exports that completed, in every account whose time has come."""
+        now = world.clock.peek()
+        for account in world:
+            state = account.states.get(self.name)
+            if state is not None and state.due is not None and state.due <= now:
+                handlers.catch_up(world.scope(account, self.name))
+
     # -- response side ----------------------------------------------------------------------------
+
+    def render(self, reply: Reply, exchange: Exchange) -> Response:
+        if isinstance(reply.document, bytes):  # a CDR export's file, its Content-Type in the headers
+            return Response(reply.document, status=reply.status, headers=reply.headers)
+        return super().render(reply, exchange)
 
     def render_error(self, error: ApiError, exchange: Exchange, world: World) -> Response:
         document = error_document(error, world.ids.uuid("flowroute.error"))

@@ -1,10 +1,13 @@
-"""Flowroute state of one account, and the messaging rules it follows: routes, numbers, MDRs with their
-delivery receipts, delivery rules and callbacks. Knows nothing of HTTP."""
+"""Flowroute state of one account, and the rules it follows: routes and edge strategies, numbers, MDRs with
+their delivery receipts, delivery rules and callbacks, E911 addresses, CNAM records, CDR exports and number
+portability. Knows nothing of HTTP."""
 
 from __future__ import annotations
 
 import fnmatch
 import math
+import random
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -161,6 +164,35 @@ class Route:
     route_type: str  # host | number | uri | sip-reg
     value: str | None
     alias: str
+    edge_strategy: int | None = None  # the PoP inbound calls leave from (EDGE_STRATEGIES), None: Flowroute's choice
+
+
+@dataclass(frozen=True)
+class EdgeStrategy:
+    """A PoP inbound calls can be sent from (``GET /v2/routes/edge_strategies``)."""
+
+    id: int
+    name: str
+    description: str
+    firewall_rules: str
+    naptr: str
+
+
+def _edge(id_: int, name: str, where: str, network: str, last: str) -> EdgeStrategy:
+    first = network.split("/")[0]
+    return EdgeStrategy(id_, name, f"Data will be sent preferentially from our edge systems in {where}. We will fall "
+                        "back to other regions if necessary.", f"{network}, {first}-{last}",
+                        f"{name.lower()}.sip.flowroute.com")
+
+
+# Flowroute documents US-East-VA (id 4) in full and mentions Oregon; the other PoPs and their ids, ranges and
+# NAPTRs follow the same pattern and are the fake's (the SDK demo creates a route with edge strategy "1").
+EDGE_STRATEGIES: dict[int, EdgeStrategy] = {e.id: e for e in (
+    _edge(1, "US-West-OR", "Oregon", "34.210.91.112/28", "34.210.91.127"),
+    _edge(2, "US-East-NJ", "New Jersey", "147.75.65.192/28", "147.75.65.207"),
+    _edge(3, "US-West-CA", "California", "147.75.60.160/28", "147.75.60.175"),
+    _edge(4, "US-East-VA", "North Virginia", "34.226.36.32/28", "34.226.36.47"),
+)}
 
 
 @dataclass
@@ -175,6 +207,12 @@ class Number:
     failover_route: str | None = None
     dlr_callback: str | None = None  # this number's delivery receipts go here (set via its relationships)
     messaging_enabled: bool = True  # a number can be kept from sending, as a number being ported is
+    e911: str | None = None  # id of the E911 address assigned to the number
+    cnam: str | None = None  # id of the CNAM record (caller ID name) assigned to the number
+
+    @property
+    def is_toll_free(self) -> bool:
+        return self.number_type == "tollfree"
 
 
 def builtin_route() -> Route:
@@ -191,9 +229,312 @@ class FlowrouteAccount:
     # Account-level callback URLs by Flowroute's name: sms_callback, mms_callback, sms_dlr_callback, mms_dlr_callback.
     callbacks: dict[str, str] = field(default_factory=dict)
     delivery_rules: list[DeliveryRule] = field(default_factory=list)
+    e911s: dict[str, E911] = field(default_factory=dict)  # by id, oldest first
+    cnams: dict[str, Cnam] = field(default_factory=dict)  # by id, oldest first
+    cdr_exports: dict[int, CdrExport] = field(default_factory=dict)  # by id, oldest first
+    due: datetime | None = None  # earliest CNAM review or CDR export still to finish (None: nothing pending)
 
     def sorted_numbers(self) -> list[Number]:
         return [self.numbers[key] for key in sorted(self.numbers)]
 
     def route_with_alias(self, alias: str) -> Route | None:
         return next((r for r in self.routes.values() if r.alias == alias), None)
+
+    def numbers_with(self, relationship: str, record_id: str) -> list[Number]:
+        """The account's numbers whose ``e911`` or ``cnam`` is ``record_id``, ascending."""
+        return [n for n in self.sorted_numbers() if getattr(n, relationship) == record_id]
+
+    def schedule(self, when: datetime) -> None:
+        if self.due is None or when < self.due:
+            self.due = when
+
+    def recompute_due(self) -> None:
+        times = [c.decided_at for c in self.cnams.values() if c.status == PENDING]
+        times += [e.complete_at for e in self.cdr_exports.values() if e.status == PROCESSING]
+        self.due = min(times, default=None)
+
+
+# -- E911 addresses ---------------------------------------------------------------------------------
+
+ADDRESS_TYPES = ("Apartment", "Basement", "Building", "Department", "Floor", "Front", "Key", "Lobby", "Lot", "Lower",
+                 "Office", "Penthouse", "Pier", "Rear", "Room", "Side", "Slip", "Space", "Stop", "Suite", "Trailer",
+                 "Unit", "Upper")
+GEOCODE_FAILED = "Could not geocode this address. Please check the validity of your address."
+E911_PARTS = ("label", "first_name", "last_name", "street_name", "street_number", "city", "state", "country", "zip")
+E911_ATTRIBUTES = (*E911_PARTS, "address_type", "address_type_number")  # the last two only with an address type
+COUNTRIES = {"US": "US", "USA": "US", "CA": "CA", "CAN": "CA"}  # as written -> ISO code
+
+# First three ZIP digits of each state (USPS ranges), the plausibility check of a US address.
+_ZIP3 = {
+    "AL": "350-369", "AK": "995-999", "AZ": "850-865", "AR": "716-729,755", "CA": "900-961", "CO": "800-816",
+    "CT": "060-069", "DE": "197-199", "DC": "200-205,569", "FL": "320-349", "GA": "300-319,398-399", "HI": "967-968",
+    "ID": "832-838", "IL": "600-629", "IN": "460-479", "IA": "500-528", "KS": "660-679", "KY": "400-427",
+    "LA": "700-714", "ME": "039-049", "MD": "206-219", "MA": "010-027,055", "MI": "480-499", "MN": "550-567",
+    "MS": "386-397", "MO": "630-658", "MT": "590-599", "NE": "680-693", "NV": "889-898", "NH": "030-038",
+    "NJ": "070-089", "NM": "870-884", "NY": "005,100-149,063", "NC": "270-289", "ND": "580-588", "OH": "430-459",
+    "OK": "730-749", "OR": "970-979", "PA": "150-196", "RI": "028-029", "SC": "290-299", "SD": "570-577",
+    "TN": "370-385", "TX": "750-799,885", "UT": "840-847", "VT": "050-059", "VA": "201,220-246", "WA": "980-994",
+    "WV": "247-268", "WI": "530-549", "WY": "820-831", "PR": "006-009", "VI": "008", "GU": "969",
+}
+# First letter of a Canadian postal code for each province and territory.
+_POSTAL_LETTERS = {"NL": "A", "NS": "B", "PE": "C", "NB": "E", "QC": "GHJ", "ON": "KLMNP", "MB": "R", "SK": "S",
+                   "AB": "T", "BC": "V", "NT": "X", "NU": "X", "YT": "Y"}
+_US_ZIP = re.compile(r"^([0-9]{3})[0-9]{2}(-[0-9]{4})?$")
+_CA_POSTAL = re.compile(r"^([ABCEGHJ-NPRSTVXY])[0-9][ABCEGHJ-NPRSTV-Z] ?[0-9][ABCEGHJ-NPRSTV-Z][0-9]$")
+
+
+def _zip3_ranges(spec: str) -> list[tuple[int, int]]:
+    ranges = []
+    for part in spec.split(","):
+        low, _, high = part.partition("-")
+        ranges.append((int(low), int(high or low)))
+    return ranges
+
+
+_ZIP3_RANGES = {state: _zip3_ranges(spec) for state, spec in _ZIP3.items()}
+
+
+@dataclass
+class E911:
+    """An E911 address record; every part is kept as a string, as Flowroute answers them."""
+
+    id: str
+    label: str
+    first_name: str
+    last_name: str
+    street_name: str
+    street_number: str
+    city: str
+    state: str  # two upper-case letters
+    country: str  # as written: US, USA, CA, CAN
+    zip: str
+    address_type: str | None = None  # one of ADDRESS_TYPES
+    address_type_number: str | None = None
+
+
+def geocodes(address: E911) -> bool:
+    """Whether the fake's geocoder finds the address: every part there, the state or province one of the
+    country's, the ZIP or postal code of that state or province, a street number with a digit in it."""
+    parts = (address.street_name, address.street_number, address.city, address.state, address.zip)
+    if not all(part.strip() for part in parts) or not any(c.isdigit() for c in address.street_number):
+        return False
+    country = COUNTRIES.get(address.country.upper())
+    code = address.zip.strip().upper()
+    if country == "US":
+        match = _US_ZIP.match(code)
+        return bool(match) and any(low <= int(match.group(1)) <= high
+                                   for low, high in _ZIP3_RANGES.get(address.state, ()))
+    if country == "CA":
+        match = _CA_POSTAL.match(code)
+        return bool(match) and match.group(1) in _POSTAL_LETTERS.get(address.state, "")
+    return False
+
+
+# -- CNAM records -----------------------------------------------------------------------------------
+
+PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+CNAM_REVIEW = timedelta(hours=24)  # Flowroute: "up to 48 hours"; the fake decides after 24 hours on its clock
+CNAM_MAX_LENGTH = 15
+CNAM_CHARACTERS = re.compile(r"^[A-Za-z0-9 \-_.,@+&'/\"]+$")  # letters, digits, spaces and - _ . , @ + & ' / "
+# What Flowroute's review rejects ("curse words", "political figures or places", "false or fake CNAM"): a few
+# words stand for each kind, so a test can see a rejection happen.
+_REJECTED_WORDS = {
+    "Inappropriate CNAM: curse words are not allowed": ("DAMN", "CRAP", "SHIT", "FUCK"),
+    "Misleading CNAM: political figures or places are not allowed": ("OBAMA", "BARACK", "WHITE HOUSE", "PRESIDENT",
+                                                                     "CONGRESS", "SENATE"),
+    "Misleading CNAM: false or fake caller names are not allowed": ("POLICE", "SHERIFF", "FBI", "IRS", "911"),
+}
+
+
+@dataclass
+class Cnam:
+    """A CNAM record (caller ID name): pending until ``decided_at`` on the clock, then approved or rejected."""
+
+    id: str
+    value: str  # upper case, as Flowroute stores them
+    created_at: datetime
+    decided_at: datetime  # when the review ends (pending) or ended
+    status: str = PENDING  # pending | approved | rejected
+    rejection_reason: str | None = None
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == APPROVED
+
+
+def cnam_problem(value: str) -> str | None:
+    """Why a CNAM value breaks the storage rules (refused at once), or None."""
+    if not value.strip():
+        return "must not be blank"
+    if len(value) > CNAM_MAX_LENGTH:
+        return f"must be at most {CNAM_MAX_LENGTH} characters long, got {len(value)}"
+    if not CNAM_CHARACTERS.match(value):
+        return "may hold only letters, digits, spaces and - _ . , @ + & ' / \""
+    if not any(c.isalpha() for c in value):
+        return "must contain at least one letter (a CNAM is a name, not a number)"
+    return None
+
+
+def review(value: str) -> str | None:
+    """The reason Flowroute's review rejects an (acceptable) CNAM value, or None: it is approved."""
+    words = f" {re.sub(r'[^A-Z0-9]+', ' ', value.upper())} "
+    for reason, bad in _REJECTED_WORDS.items():
+        if any(f" {word} " in words for word in bad):
+            return reason
+    return None
+
+
+# -- CDR exports ------------------------------------------------------------------------------------
+
+PROCESSING, COMPLETED, FAILED = "processing", "completed", "failed"
+CDR_EXPORT_TIME = timedelta(seconds=30)  # Flowroute: "typical completion times are less than 5 minutes"
+CDR_DOWNLOAD_LIFETIME = timedelta(days=3)  # "The specified download URL will expire after 3 days"
+CDR_MAX_WINDOW = timedelta(days=92)  # "a single export cannot provide more than 92 days of data"
+CDR_COLUMNS = ("direction", "start_time", "end_time", "destination", "number_alias", "callerid", "total_cost",
+               "destination_name", "callerid_country", "line_information", "result", "call_fail_sip_code",
+               "call_fail_reason", "duration", "billed_duration", "rate", "first_increment", "subsequent_increment",
+               "cost_subtotal", "connect_fee", "usf_fee", "ccrf", "cnam_lookup_fee", "custom_x_tag", "customer_ip")
+OUTBOUND_RATE = 0.0098  # USD a minute, as the README's sample export bills outbound calls
+INBOUND_RATE = 0.0015
+CNAM_LOOKUP_FEE = 0.0039  # per inbound call on a number with CNAM look-ups enabled
+CCRF_RATE = 0.13045  # carrier cost recovery fee, a share of the call's cost (README sample)
+INCREMENT = 6  # seconds: first and subsequent billing increments
+_FAR_ENDS = ("1206", "1212", "1312", "1415", "1503", "1617", "1720", "1786")
+_OUTCOMES = (("completed", 200, "OK"),) * 8 + (("failed", 486, "Busy Here"), ("failed", 480, "Temporarily Unavailable"),
+                                                 ("canceled", 487, "Request Terminated"))
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One row of a CDR export, in the README's columns and formats."""
+
+    direction: str  # Inbound | Outbound
+    start: datetime
+    duration: int  # seconds
+    destination: str
+    number_alias: str
+    callerid: str
+    destination_name: str
+    callerid_country: str
+    line_information: str
+    result: str
+    sip_code: int
+    reason: str
+    rate: float
+    cnam_lookup_fee: float
+    customer_ip: str
+
+    @property
+    def billed_duration(self) -> int:
+        return 0 if self.duration == 0 else math.ceil(self.duration / INCREMENT) * INCREMENT
+
+    @property
+    def cost_subtotal(self) -> float:
+        return self.billed_duration / 60 * self.rate
+
+    @property
+    def ccrf(self) -> float:
+        return self.cost_subtotal * CCRF_RATE
+
+    @property
+    def total_cost(self) -> float:
+        return self.cost_subtotal + self.ccrf + self.cnam_lookup_fee
+
+    def row(self) -> list[str]:
+        end = self.start + timedelta(seconds=self.duration)
+        return [self.direction, _cdr_time(self.start), _cdr_time(end), self.destination, self.number_alias,
+                self.callerid, f"{self.total_cost:.8f}", self.destination_name, self.callerid_country,
+                self.line_information, self.result, str(self.sip_code), self.reason, str(self.duration),
+                str(self.billed_duration), f"{self.rate:.6f}", str(INCREMENT), str(INCREMENT),
+                f"{self.cost_subtotal:.8f}", "0.0000", f"{0:.8f}", f"{self.ccrf:.8f}", f"{self.cnam_lookup_fee:.8f}",
+                "", self.customer_ip]
+
+
+def _cdr_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S+00")
+
+
+def call_records(seed: int, account_key: str, numbers: list[Number], start: datetime,
+                 end: datetime) -> list[CallRecord]:
+    """The calls of the account's numbers that started in [start, end), derived from the seed and the account's
+    access key alone: for each UTC day and number a few inbound and outbound calls, the same whatever the window."""
+    records: list[CallRecord] = []
+    day = start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    while day < end:
+        for number in numbers:
+            rng = random.Random(f"{seed}|cdr|{account_key}|{number.value}|{day.date().isoformat()}")
+            for _ in range(rng.randrange(4)):
+                call = _call(rng, number, day, account_key)
+                if start <= call.start < end:
+                    records.append(call)
+        day += timedelta(days=1)
+    return sorted(records, key=lambda r: r.start)
+
+
+def _call(rng: random.Random, number: Number, day: datetime, account_key: str) -> CallRecord:
+    started = day + timedelta(seconds=rng.randrange(86_400))
+    far_end = rng.choice(_FAR_ENDS) + f"555{rng.randrange(100, 200):04d}"
+    result, code, reason = rng.choice(_OUTCOMES)
+    duration = rng.randrange(5, 600) if result == "completed" else 0
+    ip = f"203.0.113.{random.Random(account_key).randrange(1, 255)}"  # the account's PBX, in TEST-NET-3
+    alias = number.alias or ""
+    if rng.random() < 0.5:
+        toll_free = number.is_toll_free
+        return CallRecord("Inbound", started, duration, number.value, alias, "+" + far_end,
+                          "UNITED STATES - TOLL FREE" if toll_free else "UNITED STATES", "UNITED STATES", "61",
+                          result, code, reason, INBOUND_RATE,
+                          CNAM_LOOKUP_FEE if number.cnam_lookups_enabled and duration else 0.0, ip)
+    return CallRecord("Outbound", started, duration, far_end, alias, "+" + number.value, "UNITED STATES", "N/A", "",
+                      result, code, reason, OUTBOUND_RATE, 0.0, ip + ":5080")
+
+
+@dataclass
+class CdrExport:
+    """A CDR export request: ``processing`` until ``complete_at`` on the clock, then ``completed`` with its file."""
+
+    id: int
+    filter_parameters: dict  # as answered: the filters given, times in UTC ISO form
+    callback_url: str | None
+    requested_at: datetime
+    complete_at: datetime
+    records: tuple[CallRecord, ...]  # what the file will hold, fixed when requested
+    status: str = PROCESSING  # processing | completed | failed
+
+    @property
+    def expires_at(self) -> datetime:
+        return self.complete_at + CDR_DOWNLOAD_LIFETIME
+
+
+def matches_filters(record: CallRecord, filters: dict) -> bool:
+    """Whether a call passes an export's optional filters (the time window is applied before)."""
+    if "number_aliases" in filters and record.number_alias not in filters["number_aliases"]:
+        return False
+    if "number_aliases_contains" in filters and not any(
+            part.lower() in record.number_alias.lower() for part in filters["number_aliases_contains"]):
+        return False
+    if "destination_numbers" in filters and record.destination not in {
+            n.lstrip("+") for n in filters["destination_numbers"]}:
+        return False
+    if "callerid_numbers" in filters and record.callerid.lstrip("+") not in {
+            n.lstrip("+") for n in filters["callerid_numbers"]}:
+        return False
+    if "custom_x_tags" in filters:  # no call of the fake carries an X-Tag
+        return False
+    if "caller_ip" in filters and record.customer_ip.split(":")[0] != filters["caller_ip"]:
+        return False
+    if "duration_greater_than" in filters and not record.duration > filters["duration_greater_than"]:
+        return False
+    return not ("duration_less_than" in filters and not record.duration < filters["duration_less_than"])
+
+
+# -- porting ----------------------------------------------------------------------------------------
+
+PORTABLE_SHARE = 0.8  # of the numbers the fake knows nothing else about: the others are not portable
+HYPERNETWORK_SHARE = 0.4  # of the portable ones: already reachable over Flowroute's HyperNetwork
+
+
+def portability(seed: int, digits: str) -> tuple[bool, bool]:
+    """(portable, hypernetwork_enabled) of a valid number held by another carrier, fixed by the seed."""
+    rng = random.Random(f"{seed}|portability|{digits}")
+    portable = rng.random() < PORTABLE_SHARE
+    return portable, portable and rng.random() < HYPERNETWORK_SHARE
