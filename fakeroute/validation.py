@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 from referencing import Registry
@@ -127,6 +129,27 @@ class Schema:
         registry = (registry or Registry()).with_resource("", DRAFT202012.create_resource(document)).crawl()
         self._validator = _Validator(document, registry=registry)
         self._integers, self._numbers = _scalar_properties(document)
+        self._fast: Any = None  # the compiled first pass (``_fast_valid``), built on first use; False: none
+        self.folder: FastFolder | None = None  # the folder's files as the first pass finds them
+
+    def _fast_valid(self, instance: Any) -> bool:
+        """Whether jsonschema-rs finds ``instance`` valid: a first pass ~20x faster than jsonschema, which then
+        words the errors (and decides) only when it fails. Never trusted with floats (jsonschema-rs counts 1.0
+        as an integer, this fake does not) or with input it cannot read (integers beyond 64 bits)."""
+        if self._fast is None:
+            base = f"{_FAST_BASE}{self.name}.json"
+            try:
+                registry = self.folder.registry if self.folder is not None else None
+                self._fast = jsonschema_rs.validator_for(dict(self.document), validate_formats=False,
+                                                         registry=registry, base_uri=base)
+            except Exception:  # a schema it cannot compile (a regex it reads otherwise) keeps jsonschema alone
+                self._fast = False
+        if self._fast is False or _holds_float(instance):
+            return False
+        try:
+            return bool(self._fast.is_valid(instance))
+        except Exception:
+            return False
 
     def violations(self, instance: Any, key: bytes | str | None = None,
                    verdicts: Verdicts | None = None) -> list[Violation]:
@@ -140,7 +163,10 @@ class Schema:
             cached = verdicts.get(self, key)
             if cached is not None:
                 return list(cached)
-        found = [_violation(error) for error in self._validator.iter_errors(instance)]
+        if self._fast_valid(instance):
+            found: list[Violation] = []
+        else:
+            found = [_violation(error) for error in self._validator.iter_errors(instance)]
         # Outermost first; at one depth a value that was sent and is wrong before a field that is missing.
         found.sort(key=lambda v: (v.field.count(".") + v.field.count("[") if v.field else -1,
                                   v.keyword == "required", v.field))
@@ -171,6 +197,17 @@ class Schema:
         return query
 
 
+class FastFolder:
+    """A schema folder's files for the jsonschema-rs first pass, registered once, when a schema first needs them."""
+
+    def __init__(self, documents: Mapping[str, Mapping[str, Any]]):
+        self.documents = documents
+
+    @functools.cached_property
+    def registry(self) -> Any:
+        return jsonschema_rs.Registry([(_FAST_BASE + name, dict(doc)) for name, doc in self.documents.items()])
+
+
 class SchemaStore:
     """All schemas of one folder, compiled at construction (import time), looked up by file stem."""
 
@@ -185,6 +222,9 @@ class SchemaStore:
             name.removesuffix(".json"): Schema(name.removesuffix(".json"), document, registry)
             for name, document in documents.items()
         }
+        folder = FastFolder(documents)
+        for schema in self._schemas.values():
+            schema.folder = folder
 
     def __getitem__(self, name: str) -> Schema:
         return self._schemas[name]
@@ -200,6 +240,24 @@ class SchemaStore:
 # real API answers 1. An integer field takes only an integer token (and never true/false).
 _Validator = validators.extend(Draft202012Validator, type_checker=Draft202012Validator.TYPE_CHECKER.redefine(
     "integer", lambda checker, value: isinstance(value, int) and not isinstance(value, bool)))
+
+
+# Where the first pass finds a folder's files, so "$ref": "common.json#/..." resolves as it does for jsonschema.
+_FAST_BASE = "https://fakeroute.invalid/schemas/"
+
+
+def _holds_float(value: Any) -> bool:
+    """Whether a parsed input holds a float anywhere (walked without recursing)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float):
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _scalar_properties(document: Mapping[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
