@@ -9,6 +9,7 @@ caller's own state, never raw bodies or credentials.
 from __future__ import annotations
 
 import json
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from datetime import datetime
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from werkzeug.datastructures import Headers
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
@@ -26,6 +28,30 @@ from ..validation import SchemaStore, Violation
 
 if TYPE_CHECKING:
     from ..world import World
+
+
+# What orjson writes otherwise than json.dumps(ensure_ascii=True): characters from DEL up (json escapes them as
+# \uXXXX), floats under 1e-4 ("0.00001" for "1e-05") and one-digit negative exponents ("1e-7" for "1e-07").
+_NOT_AS_JSON_WRITES = re.compile(rb"[\x7f-\xff]|0\.0000|[0-9]e-[0-9](?![0-9])")
+
+_PASSTHROUGH = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def compact_json(document: Any) -> bytes:
+    """``json.dumps(document, separators=(",", ":"))`` as bytes, byte for byte, at orjson's speed: orjson writes
+    it, and json does whenever orjson's text could differ (see above) or orjson refuses the document (integers
+    past 64 bits, keys that are not strings, subclasses and the types json itself refuses: json's own error)."""
+    try:
+        text = orjson.dumps(document, default=_refuse, option=_PASSTHROUGH)
+    except TypeError:
+        text = b""
+    if not text or _NOT_AS_JSON_WRITES.search(text):
+        return json.dumps(document, separators=(",", ":")).encode()
+    return text
+
+
+def _refuse(value: Any) -> Any:
+    raise TypeError(f"{type(value).__name__} is left to json")
 
 
 @dataclass
@@ -182,7 +208,7 @@ class Provider(ABC):
     def render(self, reply: Reply, exchange: Exchange) -> Response:
         if reply.document is None:
             return Response(status=reply.status, headers=reply.headers)
-        body = json.dumps(reply.document, separators=(",", ":"))
+        body = compact_json(reply.document)
         return Response(body, status=reply.status, headers=reply.headers, content_type=self.content_type)
 
     @abstractmethod
