@@ -10,7 +10,7 @@ SEED ?= 0
 
 .PHONY: serve test lint bench soak clean
 
-# One stamp per install: serving needs fakeroute's four dependencies, the suite needs the test extra.
+# One stamp per install: serving needs fakeroute's six dependencies, the suite needs the test extra.
 $(VENV)/.installed-serve: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -e .
