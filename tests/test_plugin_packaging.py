@@ -59,7 +59,7 @@ def test_a_suite_that_uses_no_fixture_loads_nothing_heavy(pytester: pytest.Pytes
 
         def test_plain():
             heavy = {HEAVY!r}
-            assert [m for m in sys.modules if m.split(".")[0] in heavy or m.startswith(heavy[5:])] == []
+            assert [m for m in sys.modules if m.split(".")[0] in heavy or m.startswith(heavy[7:])] == []
     """)
     result = pytester.runpytest_subprocess("-p", "no:faker")
     result.assert_outcomes(passed=1)
