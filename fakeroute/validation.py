@@ -8,7 +8,7 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,7 @@ class Violation:
 MAX_DEPTH = 32  # arrays and objects nested deeper than this are refused: no request here needs more than 5
 DEFAULT_VERDICT_BYTES = 4 << 20  # what one app's remembered verdicts may hold (keys, messages, overhead)
 MAX_VERDICT_KEY = 16 << 10  # a larger input is validated every time: it is rarely sent twice, and costly to keep
+MAX_QUERIES, MAX_QUERY_KEY = 256, 1024  # query strings a schema remembers the coercion of, and their longest
 _ENTRY_OVERHEAD = 200  # bytes an entry costs beyond its key and messages (dict slot, tuple, Violation objects)
 
 
@@ -131,6 +132,7 @@ class Schema:
         self._integers, self._numbers = _scalar_properties(document)
         self._fast: Any = None  # the compiled first pass (``_fast_valid``), built on first use; False: none
         self.folder: FastFolder | None = None  # the folder's files as the first pass finds them
+        self._queries: dict[str, dict[str, Any]] = {}  # coerce_query's answers by query string (``query_of``)
 
     def _fast_valid(self, instance: Any) -> bool:
         """Whether jsonschema-rs finds ``instance`` valid: a first pass ~20x faster than jsonschema, which then
@@ -177,6 +179,18 @@ class Schema:
     def first_violation(self, instance: Any) -> Violation | None:
         errors = self.violations(instance)
         return errors[0] if errors else None
+
+    def query_of(self, query_string: str, args: Callable[[], Iterable[tuple[str, str]]]) -> dict[str, Any]:
+        """``coerce_query(args())``, remembered by the raw query string it was parsed from (a few hundred of the
+        shorter ones: a suite sends the same ones again and again, and parsing is a tenth of a request)."""
+        known = self._queries.get(query_string)
+        if known is None:
+            known = self.coerce_query(args())
+            if len(query_string) <= MAX_QUERY_KEY:
+                if len(self._queries) >= MAX_QUERIES:
+                    self._queries.clear()
+                self._queries[query_string] = known
+        return dict(known)
 
     def coerce_query(self, args: Iterable[tuple[str, str]]) -> dict[str, Any]:
         """Turn query-string pairs into typed values where the schema says integer/number.

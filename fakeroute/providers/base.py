@@ -8,6 +8,7 @@ caller's own state, never raw bodies or credentials.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from abc import ABC, abstractmethod
@@ -18,7 +19,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from werkzeug.datastructures import Headers
+from werkzeug.datastructures import Authorization, Headers
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
@@ -31,9 +32,9 @@ if TYPE_CHECKING:
 
 
 # What orjson writes otherwise than json.dumps(ensure_ascii=True): characters from DEL up (json escapes them as
-# \uXXXX), floats under 1e-4 ("0.00001" for "1e-05") and one-digit negative exponents ("1e-7" for "1e-07").
-_NOT_AS_JSON_WRITES = re.compile(rb"[\x7f-\xff]|0\.0000|[0-9]e-[0-9](?![0-9])")
-
+# \uXXXX), floats under 1e-4 ("0.00001" for "1e-05") and one-digit negative exponents ("1e-7" for "1e-07"). The
+# substring tests run at C speed; the pattern only when an "e-" is there at all.
+_SHORT_EXPONENT = re.compile(rb"[0-9]e-[0-9](?![0-9])")
 _PASSTHROUGH = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
@@ -45,9 +46,23 @@ def compact_json(document: Any) -> bytes:
         text = orjson.dumps(document, default=_refuse, option=_PASSTHROUGH)
     except TypeError:
         text = b""
-    if not text or _NOT_AS_JSON_WRITES.search(text):
+    if (not text or not text.isascii() or b"\x7f" in text or b"0.0000" in text
+            or (b"e-" in text and _SHORT_EXPONENT.search(text))):
         return json.dumps(document, separators=(",", ":")).encode()
     return text
+
+
+@functools.lru_cache(maxsize=256)
+def _basic_credentials(header: str | None) -> tuple[str, str] | None:
+    """(user, password) of an HTTP basic ``Authorization`` header, as werkzeug reads it; None for anything else.
+    Remembered: a suite sends the same few headers again and again, and parsing one costs more than routing."""
+    try:
+        auth = Authorization.from_header(header)
+    except ValueError:  # werkzeug's base64 decoding raises on bytes beyond ASCII: no credentials, so a 401
+        return None
+    if auth is None or auth.type != "basic":
+        return None
+    return auth.username, auth.password
 
 
 def _refuse(value: Any) -> Any:
@@ -115,6 +130,7 @@ class Exchange:
     account: Account | None = None
     request_id: str | None = None  # the provider's per-request id, when it gives one (AgentMessage)
     dropped: bool = False  # an injected fault cut the connection: no answer reaches the client
+    raw_headers: dict[str, str] | None = None  # the environ's HTTP_* and CONTENT_TYPE, once the app has read them
 
     @property
     def headers(self) -> Headers:
@@ -174,13 +190,8 @@ class Provider(ABC):
 
     def basic_auth_account(self, exchange: Exchange, world: World) -> Account | None:
         """The account an HTTP basic ``Authorization`` header names (``credential_keys`` gave (user, password))."""
-        try:
-            auth = exchange.request.authorization
-        except ValueError:  # werkzeug's base64 decoding raises on bytes beyond ASCII: no credentials, so a 401
-            return None
-        if auth is None or auth.type != "basic":
-            return None
-        return world.find_account(self.name, (auth.username, auth.password))
+        credentials = _basic_credentials(exchange.request.environ.get("HTTP_AUTHORIZATION"))
+        return None if credentials is None else world.find_account(self.name, credentials)
 
     @abstractmethod
     def parse_body(self, exchange: Exchange, data: bytes) -> Any:
