@@ -32,9 +32,7 @@ test: lint
 
 bench: $(VENV)/.installed-test
 	$(BIN)/pip install --quiet -e '.[test,bench]'
-	$(BIN)/python bench/inventory_bench.py
-	$(BIN)/python bench/request_bench.py
-	$(BIN)/python bench/plugin_bench.py
+	$(BIN)/python bench/run.py
 
 # The long variants: a minute under mixed load and 10,000 requests of 1 MiB against a served fake, whose RSS must
 # stay flat (bench/soak.py), and the stateful property tests with 400 unseeded examples per provider.
