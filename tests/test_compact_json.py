@@ -42,3 +42,11 @@ def test_random_floats_of_every_magnitude_encode_as_json_does() -> None:
 def test_what_json_refuses_is_refused_with_json_s_own_error() -> None:
     with pytest.raises(TypeError, match="not JSON serializable"):
         compact_json({"when": datetime(2026, 1, 1)})
+
+
+def test_ids_that_look_like_exponents_leave_the_encoding_to_orjson(monkeypatch: pytest.MonkeyPatch) -> None:
+    document = {"id": "3e5f7091-2b4c-4d6e-9f80-a12b3c4d5e6f", "cost": 1e-7, "nested": [2.5e-8, {"x": -3e-9}]}
+    assert compact_json(document) == as_json(document)
+    monkeypatch.setattr(json, "dumps", lambda *args, **kwargs: pytest.fail("json.dumps was used"))
+    uuid = "3e5f7091-2b4c-4d6e-9f80-a12b3c4d5e6f"
+    assert compact_json({"id": uuid}) == b'{"id":"%s"}' % uuid.encode()

@@ -33,8 +33,9 @@ if TYPE_CHECKING:
 
 # What orjson writes otherwise than json.dumps(ensure_ascii=True): characters from DEL up (json escapes them as
 # \uXXXX), floats under 1e-4 ("0.00001" for "1e-05") and one-digit negative exponents ("1e-7" for "1e-07"). The
-# substring tests run at C speed; the pattern only when an "e-" is there at all.
-_SHORT_EXPONENT = re.compile(rb"[0-9]e-[0-9](?![0-9])")
+# substring tests run at C speed; the pattern (a number token: compact JSON writes one only after ":", "," or "[",
+# so a UUID's "6e-9" is no match) only when an "e-" is there at all.
+_SHORT_EXPONENT = re.compile(rb"(?:^|[:,\[])-?[0-9]+(?:\.[0-9]+)?e-[0-9](?![0-9])")
 _PASSTHROUGH = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
