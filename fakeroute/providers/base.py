@@ -33,9 +33,23 @@ if TYPE_CHECKING:
 
 # What orjson writes otherwise than json.dumps(ensure_ascii=True): characters from DEL up (json escapes them as
 # \uXXXX), floats under 1e-4 ("0.00001" for "1e-05") and one-digit negative exponents ("1e-7" for "1e-07"). The
-# substring tests run at C speed; the pattern (a number token: compact JSON writes one only after ":", "," or "[",
-# so a UUID's "6e-9" is no match) only when an "e-" is there at all.
-_SHORT_EXPONENT = re.compile(rb"(?:^|[:,\[])-?[0-9]+(?:\.[0-9]+)?e-[0-9](?![0-9])")
+# substring tests run at C speed; exponents are looked for only where an "e-" and a lone digit follow a digit.
+_E_MINUS_DIGIT = re.compile(rb"(?<=[0-9])e-[0-9](?![0-9])")
+_IN_NUMBER = frozenset(b"0123456789.")
+_BEFORE_NUMBER = frozenset(b":,[-")  # compact JSON writes a number token only after these (or first)
+
+
+def _short_exponent(text: bytes) -> bool:
+    """Whether a number token of ``text`` has a one-digit negative exponent (a UUID's "4d6e-9f80" is no token)."""
+    for found in _E_MINUS_DIGIT.finditer(text):
+        at = found.start() - 1
+        while at >= 0 and text[at] in _IN_NUMBER:
+            at -= 1
+        if at < 0 or text[at] in _BEFORE_NUMBER:
+            return True
+    return False
+
+
 _PASSTHROUGH = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
@@ -48,7 +62,7 @@ def compact_json(document: Any) -> bytes:
     except TypeError:
         text = b""
     if (not text or not text.isascii() or b"\x7f" in text or b"0.0000" in text
-            or (b"e-" in text and _SHORT_EXPONENT.search(text))):
+            or (b"e-" in text and _short_exponent(text))):
         return json.dumps(document, separators=(",", ":")).encode()
     return text
 
