@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,20 +32,25 @@ if TYPE_CHECKING:
 
 # What orjson writes otherwise than json.dumps(ensure_ascii=True): characters from DEL up (json escapes them as
 # \uXXXX), floats under 1e-4 ("0.00001" for "1e-05") and one-digit negative exponents ("1e-7" for "1e-07"). The
-# substring tests run at C speed; exponents are looked for only where an "e-" and a lone digit follow a digit.
-_E_MINUS_DIGIT = re.compile(rb"(?<=[0-9])e-[0-9](?![0-9])")
+# substring tests run at C speed; exponents are looked for only where an "e-" is.
+_DIGITS = frozenset(b"0123456789")
 _IN_NUMBER = frozenset(b"0123456789.")
 _BEFORE_NUMBER = frozenset(b":,[-")  # compact JSON writes a number token only after these (or first)
 
 
 def _short_exponent(text: bytes) -> bool:
     """Whether a number token of ``text`` has a one-digit negative exponent (a UUID's "4d6e-9f80" is no token)."""
-    for found in _E_MINUS_DIGIT.finditer(text):
-        at = found.start() - 1
-        while at >= 0 and text[at] in _IN_NUMBER:
-            at -= 1
-        if at < 0 or text[at] in _BEFORE_NUMBER:
-            return True
+    at = text.find(b"e-")
+    while at != -1:
+        after = text[at + 2:at + 4]
+        if at and text[at - 1] in _DIGITS and after[:1] and after[0] in _DIGITS \
+                and (len(after) == 1 or after[1] not in _DIGITS):
+            start = at - 1
+            while start >= 0 and text[start] in _IN_NUMBER:
+                start -= 1
+            if start < 0 or text[start] in _BEFORE_NUMBER:
+                return True
+        at = text.find(b"e-", at + 2)
     return False
 
 
