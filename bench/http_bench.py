@@ -36,10 +36,13 @@ def bare(environ: dict, start_response) -> list[bytes]:
 
 def serve(kind: str) -> None:
     """The child: a server on a free port of 127.0.0.1, its port on stdout, until killed."""
-    if kind == "bare":
+    if kind in ("bare", "werkzeug"):
         import waitress
 
-        server = waitress.create_server(bare, host="127.0.0.1", port=0, threads=4)
+        from bench.pipeline_bench import bare as werkzeug_bare
+
+        app = bare if kind == "bare" else werkzeug_bare
+        server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
         print(server.effective_port, flush=True)
         server.run()
     else:
@@ -90,11 +93,11 @@ def _load(port: int, path: str, clients: int, calls: int) -> tuple[float, float]
     return clients * calls / took, latencies[int(len(latencies) * 0.99) - 1]
 
 
-def _throughput(path: str, clients: int = 1, calls: int = 1500, rounds: int = 5):
+def _throughput(path: str, clients: int = 1, calls: int = 1500, rounds: int = 5, kind: str = "fake"):
     def measure(smoke: bool) -> float:
         count, times = (20, 1) if smoke else (calls // clients, rounds)
         ratios, p99s = [], []
-        with served("bare") as bare_port, served("fake") as fake_port:
+        with served("bare") as bare_port, served(kind) as fake_port:
             _load(bare_port, path, clients, count // 4 + 1)  # warm both: connections, caches, compiled schemas
             _load(fake_port, path, clients, count // 4 + 1)
             for _ in range(times):
@@ -124,6 +127,9 @@ ROWS = [
         _throughput("/v2/numbers/12065550100"), higher_is_better=True),
     Row("HTTP: GET /v2/routes, 1 client, throughput vs bare waitress", "0.63-0.70x", 0.9,
         _throughput("/v2/routes"), higher_is_better=True),
+    # The floor under the rows above: no fakeroute at all, only what any werkzeug app does (Request, Map, Response).
+    Row("HTTP floor: a bare werkzeug Request/Map/Response app, 1 client, throughput vs bare waitress", "-", 0.85,
+        _throughput(SEARCH, kind="werkzeug"), higher_is_better=True),
 ]
 
 
