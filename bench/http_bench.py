@@ -57,8 +57,9 @@ def serve(kind: str) -> None:
 
 @contextmanager
 def served(kind: str) -> Iterator[int]:
+    # waitress's "Task queue depth" warnings (bare waitress logs them) would flood the table's output.
     child = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "serve", kind], stdout=subprocess.PIPE,
-                             text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": ""})
+                             stderr=subprocess.DEVNULL, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": ""})
     try:
         assert child.stdout is not None
         yield int(child.stdout.readline())
