@@ -50,3 +50,9 @@ def test_ids_that_look_like_exponents_leave_the_encoding_to_orjson(monkeypatch: 
     monkeypatch.setattr(json, "dumps", lambda *args, **kwargs: pytest.fail("json.dumps was used"))
     uuid = "3e5f7091-2b4c-4d6e-9f80-a12b3c4d5e6f"
     assert compact_json({"id": uuid}) == b'{"id":"%s"}' % uuid.encode()
+
+
+def test_nan_and_infinities_a_body_sent_are_written_as_json_writes_them() -> None:
+    document = {"duration_greater_than": float("nan"), "limits": [float("inf"), -float("inf")], "alias": None}
+    assert compact_json(document) == as_json(document) == b'{"duration_greater_than":NaN,' \
+        b'"limits":[Infinity,-Infinity],"alias":null}'

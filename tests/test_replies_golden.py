@@ -108,6 +108,9 @@ SEQUENCE: list[Step] = [
     (AM, "POST", "/v1/api-keys", {}, {"label": "golden", "scopes": ["numbers:read"]}),
     (("api.agentmsg.io", bearer(READONLY_KEY)), "POST", "/v1/brands", {}, BRAND),
     (("api.agentmsg.io", bearer("am_test_nobody")), "GET", "/v1/brands", {}, None),
+    # Last, as it books timed work: a body's NaN (json.loads reads it) echoed back as json writes it.
+    (FLOWROUTE, "POST", "/v2/cdrs/exports", {}, '{"data": {"type": "cdrexport", "attributes": {"filter_parameters": '
+     '{"start_call_start_time": "2025-12-01", "start_call_end_time": "2025-12-02", "duration_greater_than": NaN}}}}'),
 ]
 
 
