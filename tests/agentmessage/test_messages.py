@@ -283,17 +283,67 @@ def test_the_rate_limit_comes_before_the_other_checks_and_counts_per_org(api):
     assert error_of(send(api.as_key(OTHER_KEY), sender=OTHER_NUMBER), 453, "CONSENT_REQUIRED")  # another org
 
 
-def test_lifetime_spend_raises_the_tier():
-    scenario = World(seed=0).scenario
-    for account in scenario["accounts"]:
+def default_org(scenario="default", **section):
+    """The default org's API in a World of ``scenario`` with its agentmessage section changed by ``section``."""
+    document = World(seed=0, scenario=scenario).scenario
+    for account in document["accounts"]:
         if account["id"] == "default":
-            account["agentmessage"]["lifetime_spend_cents"] = 20_000  # $200: tier 2, 5 per second
-    api = agentmessage(Target.wsgi(FakerouteApp(World(seed=0, scenario=scenario))))
+            account["agentmessage"].update(section)
+    return agentmessage(Target.wsgi(FakerouteApp(World(seed=0, scenario=document))))
+
+
+def test_lifetime_spend_raises_the_tier():
+    api = default_org(lifetime_spend_cents=20_000)  # $200: tier 2, 5 per second
     contacts = [f"+1206555{1000 + i}" for i in range(6)]
     for contact in contacts:
         consent(api, SUPPORT_ID, contact)
     answers = [send(api, to=contact).status_code for contact in contacts]
     assert answers == [202] * 5 + [429]
+
+
+@pytest.mark.parametrize(("lifetime_spend_cents", "per_second"), [(0, 1), (20_000, 5), (100_000, 20),
+                                                                  (500_000, 100)])
+def test_n_plus_one_sends_in_one_second_the_last_is_429_and_the_next_window_accepts(lifetime_spend_cents,
+                                                                                     per_second):
+    api = default_org(lifetime_spend_cents=lifetime_spend_cents)
+    consent(api)
+    answers = [send(api, text=f"#{i}") for i in range(per_second + 1)]
+    assert [a.status_code for a in answers] == [202] * per_second + [429]
+    assert answers[-1].headers["Retry-After"] == "1"
+    assert error_of(send(api, text="early retry"), 429, "RATE_LIMITED")  # an early retry fails too
+    assert len(api.get("/v1/messages", params={"limit": 200}).data) == per_second  # the refused left nothing
+    api.world.clock.advance(1)
+    assert send(api, text="next second").status_code == 202
+
+
+def test_the_per_minute_bucket_of_the_near_limits_preset():
+    api = default_org("near-limits")  # 59 of tier 1's 60 sends of the first minute already used
+    consent(api)
+    assert send(api).status_code == 202
+    api.world.clock.advance(1)
+    refused = send(api)
+    error_of(refused, 429, "RATE_LIMITED")
+    now = api.world.clock.peek()
+    assert refused.headers["Retry-After"] == str(60 - now.second)  # until the minute's window ends
+    api.world.clock.advance(1)
+    error_of(send(api), 429, "RATE_LIMITED")  # a retry within the minute fails too
+    api.world.clock.set(now.replace(second=0) + timedelta(minutes=1))
+    assert send(api).status_code == 202
+
+
+def test_a_scenario_changes_a_limit_by_name():
+    document = World(seed=0).scenario
+    document["limits"] = {"agentmessage.messages.per_second": {"count": 3}}
+    api = agentmessage(Target.wsgi(FakerouteApp(World(seed=0, scenario=document))))
+    consent(api)
+    assert [send(api).status_code for _ in range(4)] == [202] * 3 + [429]
+
+
+def test_the_send_limit_is_the_organizations_whichever_key_sends(api):
+    minted = api.post("/v1/api-keys", json={"label": "worker", "scopes": ["messages:send"]}).data["plaintext"]
+    consent(api)
+    assert send(api).status_code == 202
+    error_of(send(api.as_key(minted)), 429, "RATE_LIMITED")  # the org's bucket, not the key's (reference §7)
 
 
 def test_rate_limits_switched_off_let_every_send_through():
