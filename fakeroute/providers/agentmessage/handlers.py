@@ -2,7 +2,8 @@
 consent, API keys, org webhooks), the timed work of the fake clock, and the simulated arrival of inbound messages.
 
 Handlers get input already checked (auth, scope, JSON Schemas); every remaining check that can fail
-(429, 404, the campaign gate, 409, 453) runs before the first change, so a refused request leaves state untouched.
+(429, 404, the campaign gate, 409, 422, 453, 502) runs before the first change, so a refused request leaves
+state untouched.
 """
 
 from __future__ import annotations
