@@ -231,7 +231,8 @@ def review_campaign(world: World, campaign_id: str, status: str = "ACTIVE", *, r
 
 def add_delivery_rule(world: World, to: str, outcome: str, *, account: str = "default") -> DeliveryRule:
     """From now until the next reset, messages ``account`` sends to numbers matching ``to`` (E.164, ``*``/``?``
-    wildcards) end with ``outcome``: delivered, undelivered or failed (the newest matching rule wins)."""
+    wildcards) end with ``outcome``: delivered, undelivered, failed or no_receipt (the newest matching rule wins;
+    a magic recipient beats every rule)."""
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}: one of {', '.join(OUTCOMES)}")
     rule = DeliveryRule(to, outcome)
