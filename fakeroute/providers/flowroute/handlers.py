@@ -266,7 +266,7 @@ def send_a_message(call: Call) -> Reply:
     sent = scope.clock.now()
     message = new_message(
         scope.ids, account, m.OUTBOUND, sender, to, body, sent, is_mms, media_urls,
-        receipts=m.plan_receipts(m.outcome_for(account.delivery_rules, to), sent),
+        receipts=m.plan_receipts(account.delivery_rules.outcome_for(to), sent),
         status="message buffered",
         dlr_callback=attributes.get("dlr_callback"),
         keep=scope.max_messages,

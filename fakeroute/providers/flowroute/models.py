@@ -4,7 +4,6 @@ portability. Knows nothing of HTTP."""
 
 from __future__ import annotations
 
-import fnmatch
 import math
 import random
 import re
@@ -12,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from ...inventory import LOCAL, TOLL_FREE, is_toll_free
+from ...messaging import DeliveryRules
 
 SIP_REG_ROUTE_ID = "0"  # every account's built-in route, the default primary route of a new number
 FIRST_ROUTE_ID = 98_400  # new route ids count up from here (real ids are five-digit and up)
@@ -100,22 +100,6 @@ OUTCOMES: dict[str, tuple[Step, ...]] = {
     "smsc reject": (Step(0, 1, "smsc reject", None, "Message rejected by SMSC"),),
     "buffered": (SMSC_SUBMIT, BUFFERED),  # the carrier never reports back
 }
-
-
-@dataclass(frozen=True)
-class DeliveryRule:
-    """Messages to numbers matching ``to`` (11 digits, ``*`` and ``?`` wildcards) end with ``outcome``."""
-
-    to: str
-    outcome: str
-
-    def matches(self, number: str) -> bool:
-        return fnmatch.fnmatchcase(number, self.to)
-
-
-def outcome_for(rules: list[DeliveryRule], number: str) -> str:
-    """The first matching rule's outcome; a message to any other number is delivered."""
-    return next((rule.outcome for rule in rules if rule.matches(number)), "delivered")
 
 
 def plan_receipts(outcome: str, sent: datetime) -> tuple[Receipt, ...]:
@@ -228,7 +212,7 @@ class FlowrouteAccount:
     messages: dict[str, Message] = field(default_factory=dict)  # by MDR id, in the order they happened
     # Account-level callback URLs by Flowroute's name: sms_callback, mms_callback, sms_dlr_callback, mms_dlr_callback.
     callbacks: dict[str, str] = field(default_factory=dict)
-    delivery_rules: list[DeliveryRule] = field(default_factory=list)
+    delivery_rules: DeliveryRules = field(default_factory=DeliveryRules)  # newest (first matched) first
     e911s: dict[str, E911] = field(default_factory=dict)  # by id, oldest first
     cnams: dict[str, Cnam] = field(default_factory=dict)  # by id, oldest first
     cdr_exports: dict[int, CdrExport] = field(default_factory=dict)  # by id, oldest first

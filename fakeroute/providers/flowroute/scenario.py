@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ...clock import parse_utc
+from ...messaging import DeliveryRules
 from ...scenario import ScenarioError
 from . import handlers, rendering
 from . import models as m
@@ -17,7 +18,6 @@ from .models import (
     SIP_REG_ROUTE_ID,
     CdrExport,
     Cnam,
-    DeliveryRule,
     FlowrouteAccount,
     Message,
     Number,
@@ -70,8 +70,8 @@ def load(section: Mapping[str, Any] | None, world: World) -> FlowrouteAccount:
             cnam=doc.get("cnam"),
         )
     account.callbacks.update(section.get("callbacks", {}))
-    account.delivery_rules.extend(
-        DeliveryRule(doc["to"].lstrip("+"), doc["outcome"]) for doc in section.get("delivery_rules", [])
+    account.delivery_rules = DeliveryRules.load(
+        {"to": doc["to"].lstrip("+"), "outcome": doc["outcome"]} for doc in section.get("delivery_rules", [])
     )
     for i, doc in enumerate(section.get("messages", [])):
         if doc["id"] in account.messages:
@@ -144,7 +144,7 @@ def copy(state: FlowrouteAccount) -> FlowrouteAccount:
         numbers={k: dataclasses.replace(n) for k, n in state.numbers.items()},
         messages=dict(state.messages),  # messages are immutable: shared, not copied
         callbacks=dict(state.callbacks),
-        delivery_rules=list(state.delivery_rules),
+        delivery_rules=state.delivery_rules.copy(),
         e911s={k: dataclasses.replace(e) for k, e in state.e911s.items()},
         cnams={k: dataclasses.replace(c) for k, c in state.cnams.items()},
         # An export's filters and calls never change after it is made: only its status does.
@@ -166,7 +166,7 @@ def dump(state: FlowrouteAccount) -> dict[str, Any] | None:
     if state.callbacks:
         section["callbacks"] = dict(state.callbacks)
     if state.delivery_rules:
-        section["delivery_rules"] = [{"to": r.to, "outcome": r.outcome} for r in state.delivery_rules]
+        section["delivery_rules"] = state.delivery_rules.dump()
     if state.messages:
         section["messages"] = [_dump_message(message) for message in state.messages.values()]
     if state.e911s:
