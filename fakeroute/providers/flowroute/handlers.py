@@ -8,10 +8,13 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ... import magic
 from ...accounts import Account, Scope
 from ...clock import parse_utc
 from ...errors import ApiError
 from ...ids import Ids
+from ...limits import Limit
+from ...messaging import DELAYED_DELIVERY, DELIVERY, split
 from ...outbox import Outbox, Webhook
 from ...phone import is_valid
 from ..base import Call, Reply
@@ -28,6 +31,12 @@ INBOUND_CALLBACKS = {False: "sms_callback", True: "mms_callback"}
 FIRST_E911_ID = 21_300  # new ids count up from here, above any id of the README's samples
 FIRST_CNAM_ID = 23_500
 FIRST_CDR_EXPORT_ID = 203_500
+# "You are limited on the number of messages that you can send as measured in transmissions per second",
+# counted per attempt (developer.flowroute.com, Flowroute Messaging Rate Limits): 5 SMS and 1 MMS a second.
+SMS_LIMIT = Limit(5, 1.0)
+MMS_LIMIT = Limit(1, 1.0)
+# Flowroute's support page: a send to a subscriber who texted STOP gets "a 400 response with error code 1110".
+OPTED_OUT_CODE = "Error 1110 (Message accepted by the SMSC but the phone rejected the message)"
 
 
 def _page_args(call: Call) -> tuple[int, int]:
@@ -150,7 +159,12 @@ def purchase_a_phone_number(call: Call) -> Reply:
     if number_id in account.numbers:
         raise ApiError(404, f"Number {number_id} is already on your account and cannot be purchased again",
                        field="id")
-    offered = call.scope.inventory.take(number_id)
+    outcome = magic.purchase_outcome(number_id)
+    if outcome == "carrier_error":
+        raise ApiError(503, f"Number {number_id} could not be purchased: the carrier failed the order. Nothing was "
+                       "purchased or charged; try again later", field="id")
+    # A magic number "just taken" is one someone else bought a moment ago: as unavailable as any sold number.
+    offered = None if outcome == "just_taken" else call.scope.inventory.take(number_id)
     if offered is None:
         raise ApiError(404, f"Number {number_id} is not available for purchase", field="id")
     number = Number(offered.value, NUMBER_TYPES[offered.number_type], offered.rate_center, offered.state)
@@ -244,15 +258,19 @@ def update_failover_voice_route(call: Call) -> Reply:
 
 
 def send_a_message(call: Call) -> Reply:
-    """POST /v2.1/messages → 202. Every check comes before anything changes: a refused message leaves no trace."""
+    """POST /v2.1/messages → 202. The rate limit counts every attempt (429); then every check comes before
+    anything changes: a refused message leaves no trace. A magic ``to`` (fakeroute/magic.py) forces the outcome."""
     account = _account(call)
     wrapped = "data" in call.body
     attributes = call.body["data"]["attributes"] if wrapped else call.body
     prefix = "data.attributes." if wrapped else ""
-    to = north_american(attributes["to"], prefix + "to")
-    sender = attributes["from"].lstrip("+")
     media_urls = tuple(attributes.get("media_urls", ()))
     is_mms = attributes.get("is_mms", False) in (True, "true") or bool(media_urls)
+    scope = call.scope
+    sent = scope.clock.peek()  # a burst of sends is one instant on the clock: the rate limit counts it
+    _rate_limited(scope, account, is_mms, sent)
+    to = north_american(attributes["to"], prefix + "to")
+    sender = attributes["from"].lstrip("+")
     body = attributes.get("body", "")
     check_content(body, media_urls, is_mms, prefix)
     number = account.numbers.get(sender)
@@ -261,15 +279,22 @@ def send_a_message(call: Call) -> Reply:
                        "from your Flowroute numbers", field=prefix + "from")
     if not number.messaging_enabled:
         raise ApiError(403, f"{prefix}from {sender} is not enabled for messaging", field=prefix + "from")
+    magic_outcome = magic.send_outcome(to)
+    if magic_outcome == "opted_out" or account.opt_outs.is_opted_out(sender, to):
+        raise ApiError(400, f"{OPTED_OUT_CODE}: {to} has opted out of messages from {sender} (replied STOP); "
+                       "a message to it is refused until it replies UNSTOP", field=prefix + "to")
 
-    scope = call.scope
-    sent = scope.clock.now()
+    message_id = new_message_id(scope.ids, account)
+    outcome = m.MAGIC_OUTCOMES[magic_outcome] if magic_outcome else account.delivery_rules.outcome_for(to)
+    profile = DELAYED_DELIVERY if magic_outcome == "delayed_receipts" else DELIVERY
+    parts = 1 if is_mms else split(body).segments
     message = new_message(
         scope.ids, account, m.OUTBOUND, sender, to, body, sent, is_mms, media_urls,
-        receipts=m.plan_receipts(m.outcome_for(account.delivery_rules, to), sent),
+        receipts=m.plan_receipts(outcome, sent, scope.ids.seed, message_id, parts, profile),
         status="message buffered",
         dlr_callback=attributes.get("dlr_callback"),
         keep=scope.max_messages,
+        message_id=message_id,
     )
     target = message.dlr_callback or number.dlr_callback or account.callbacks.get(DLR_CALLBACKS[is_mms])
     if target:
@@ -278,7 +303,30 @@ def send_a_message(call: Call) -> Reply:
         for receipt in message.receipts:
             scope.outbox.record("flowroute", scope.account_id, "dlr", target,
                                 rendering.dlr_webhook_document(message, receipt, call.base_url), at=receipt.timestamp)
+    reply = magic.inbound_keyword(to)
+    if reply is not None and not _has_written(account, to, sender):
+        # The magic number answers its first message: through the inbound path, as a real reply arrives.
+        receive(scope.account_id, account, clock=scope.clock, ids=scope.ids, outbox=scope.outbox, to=sender,
+                sender=to, body=reply, keep=scope.max_messages)
     return Reply(202, rendering.message_accepted_document(message, call.base_url))
+
+
+def _rate_limited(scope: Scope, account: FlowrouteAccount, is_mms: bool, now: datetime) -> None:
+    """Count the attempt against the credential's SMS or MMS throughput; 429 with Retry-After when over."""
+    name, limit = ("flowroute.mms", MMS_LIMIT) if is_mms else ("flowroute.sms", SMS_LIMIT)
+    wait = scope.limits.hit_named(scope.account_id, name, limit, now, per=account.access_key)
+    if wait is not None:
+        allowed = scope.limits.limit(name, limit)
+        kind = "MMS" if is_mms else "SMS"
+        raise ApiError(429, f"Too many requests: your {kind} sending rate is limited to {allowed.count} messages "
+                       f"per {allowed.window:g} second(s); retry after {wait} second(s)",
+                       headers={"Retry-After": str(wait)})
+
+
+def _has_written(account: FlowrouteAccount, sender: str, to: str) -> bool:
+    """Whether ``sender`` has ever sent a message to the account's number ``to`` (an inbound MDR of it)."""
+    return any(msg.direction == m.INBOUND and msg.sender == sender and msg.to == to
+               for msg in account.messages.values())
 
 
 def check_content(body: str, media_urls: Sequence[str], is_mms: bool, prefix: str) -> None:
@@ -320,9 +368,12 @@ def new_message(
     status: str,
     dlr_callback: str | None = None,
     keep: int | None = None,
+    message_id: str | None = None,
 ) -> m.Message:
-    """A new MDR of the account, its id, media, type (of the account's own number), encoding and price derived."""
-    message_id = new_message_id(ids, account)
+    """A new MDR of the account, its id (unless given), media, type (of the account's own number), encoding and
+    price derived (``messaging.split``: GSM-7 or UCS-2, price per segment)."""
+    message_id = message_id or new_message_id(ids, account)
+    parts = split(body)
     message = m.Message(
         id=message_id,
         direction=direction,
@@ -333,8 +384,8 @@ def new_message(
         is_mms=is_mms,
         media=media_for(ids, message_id, media_urls),
         message_type=m.message_type(sender if direction == m.OUTBOUND else to),
-        message_encoding=m.encoding(body),
-        amount_nanodollars=m.amount_for(body, is_mms),
+        message_encoding=parts.data_coding,
+        amount_nanodollars=m.amount_for(parts, is_mms),
         receipts=receipts,
         status=status,
         dlr_callback=dlr_callback,
@@ -458,9 +509,12 @@ def receive(
     keep: int | None = None,
 ) -> tuple[m.Message, Webhook | None]:
     """An SMS or MMS from ``sender`` arrives at ``to``, one of the account's numbers: an inbound MDR joins the
-    account, and its SMS or MMS callback URL (when set) gets Flowroute's inbound webhook."""
+    account, and its SMS or MMS callback URL (when set) gets Flowroute's inbound webhook. A keyword applies as
+    Flowroute documents: STOP (and the other opt-out words) blocks ``to`` → ``sender``, UNSTOP (START, YES) lifts
+    it; the keyword message itself still reaches the account and its callback; HELP is an ordinary message."""
     is_mms = is_mms or bool(media_urls)
     arrived = clock.now()
+    account.opt_outs.apply(sender, to, body)
     message = new_message(ids, account, m.INBOUND, sender, to, body, arrived, is_mms, media_urls, receipts=(),
                           status="delivered", keep=keep)
     callback = account.callbacks.get(INBOUND_CALLBACKS[is_mms])

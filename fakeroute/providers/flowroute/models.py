@@ -4,14 +4,15 @@ portability. Knows nothing of HTTP."""
 
 from __future__ import annotations
 
-import fnmatch
 import math
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from ...inventory import LOCAL, TOLL_FREE, is_toll_free
+from ...messaging import DELIVERY, DeliveryRules, OptOuts, Split, delivery_delays
 
 SIP_REG_ROUTE_ID = "0"  # every account's built-in route, the default primary route of a new number
 FIRST_ROUTE_ID = 98_400  # new route ids count up from here (real ids are five-digit and up)
@@ -58,7 +59,7 @@ class Message:
     is_mms: bool
     media: tuple[Media, ...]
     message_type: str  # longcode | toll-free
-    message_encoding: int  # 0 ASCII, 8 UCS-2
+    message_encoding: int  # 0 GSM-7, 8 UCS-2 (the TP-DCS of messaging.split)
     amount_nanodollars: int
     receipts: tuple[Receipt, ...]  # oldest first
     status: str  # the status until the first receipt shows
@@ -74,9 +75,10 @@ class Message:
 
 @dataclass(frozen=True)
 class Step:
-    """A receipt of a delivery outcome, ``after`` seconds past the message's timestamp."""
+    """A receipt of a delivery outcome, at the end of ``stage`` of the delivery (an index into a
+    ``messaging.delivery_delays`` profile: 0 the SMSC accepts, 1 the carrier accepts, 2 the handset receives)."""
 
-    after: float
+    stage: int
     level: int
     status: str
     status_code: int | None
@@ -88,58 +90,40 @@ class Step:
 # material: the final receipts' codes and texts below are the fake's own, stable and documented.
 SMSC_SUBMIT = Step(0, 1, "smsc submit", None, "Message has been sent")
 BUFFERED = Step(1, 2, "message buffered", 1003, "Message accepted by Carrier")
-FINAL_AFTER = 5  # seconds from sending to the handset's receipt
 
 OUTCOMES: dict[str, tuple[Step, ...]] = {
-    "delivered": (SMSC_SUBMIT, BUFFERED, Step(FINAL_AFTER, 2, "delivered", 1000, "Message delivered to handset")),
-    "undeliverable": (SMSC_SUBMIT, BUFFERED, Step(FINAL_AFTER, 2, "undeliverable", 1005,
+    "delivered": (SMSC_SUBMIT, BUFFERED, Step(2, 2, "delivered", 1000, "Message delivered to handset")),
+    "undeliverable": (SMSC_SUBMIT, BUFFERED, Step(2, 2, "undeliverable", 1005,
                                                   "Message undeliverable: the handset could not be reached")),
-    "expired": (SMSC_SUBMIT, BUFFERED, Step(FINAL_AFTER, 2, "expired", 1006,
-                                            "Message expired before it could be delivered")),
+    "expired": (SMSC_SUBMIT, BUFFERED, Step(2, 2, "expired", 1006, "Message expired before it could be delivered")),
     "rejected": (SMSC_SUBMIT, Step(1, 2, "rejected", 1008, "Message rejected by Carrier")),
+    "landline": (SMSC_SUBMIT, Step(1, 2, "undeliverable", 1005,
+                                   "Message undeliverable: the destination is a landline, which cannot receive SMS")),
     "smsc reject": (Step(0, 1, "smsc reject", None, "Message rejected by SMSC"),),
     "buffered": (SMSC_SUBMIT, BUFFERED),  # the carrier never reports back
 }
+# How each send outcome of the magic inputs (fakeroute/magic.py) ends here; "opted_out" is refused at once and
+# "delayed_receipts" is a delivery on the DELAYED_DELIVERY profile.
+MAGIC_OUTCOMES = {"delivered": "delivered", "undelivered": "undeliverable", "carrier_rejected": "rejected",
+                  "landline": "landline", "delayed_receipts": "delivered", "no_receipt": "buffered"}
 
 
-@dataclass(frozen=True)
-class DeliveryRule:
-    """Messages to numbers matching ``to`` (11 digits, ``*`` and ``?`` wildcards) end with ``outcome``."""
-
-    to: str
-    outcome: str
-
-    def matches(self, number: str) -> bool:
-        return fnmatch.fnmatchcase(number, self.to)
-
-
-def outcome_for(rules: list[DeliveryRule], number: str) -> str:
-    """The first matching rule's outcome; a message to any other number is delivered."""
-    return next((rule.outcome for rule in rules if rule.matches(number)), "delivered")
+def plan_receipts(outcome: str, sent: datetime, seed: int, message_id: str, parts: int = 1,
+                  profile: Sequence[tuple[float, float]] = DELIVERY) -> tuple[Receipt, ...]:
+    """Every receipt of a message, oldest first: each part (of an SMS split into ``parts``) goes through the
+    outcome's steps, at the times ``messaging.delivery_delays`` draws for it from the seed (part 1 with the MDR
+    id, part k with ``<id>/k``), so parts arrive apart as on a real network."""
+    receipts: list[Receipt] = []
+    for part in range(1, parts + 1):
+        delays = delivery_delays(seed, message_id if part == 1 else f"{message_id}/{part}", profile)
+        receipts += [Receipt(s.level, s.status, s.status_code, s.description,
+                             sent + timedelta(seconds=delays[s.stage])) for s in OUTCOMES[outcome]]
+    return tuple(sorted(receipts, key=lambda r: r.timestamp))
 
 
-def plan_receipts(outcome: str, sent: datetime) -> tuple[Receipt, ...]:
-    return tuple(
-        Receipt(s.level, s.status, s.status_code, s.description, sent + timedelta(seconds=s.after))
-        for s in OUTCOMES[outcome]
-    )
-
-
-def encoding(body: str) -> int:
-    """0 when the body is plain ASCII, else 8 (UCS-2): Flowroute's ``message_encoding``."""
-    return 0 if body.isascii() else 8
-
-
-def segments(body: str) -> int:
-    """Billed segments: one of up to 160 ASCII characters, else 140 ASCII or 70 UCS-2 characters each."""
-    if body.isascii():
-        return 1 if len(body) <= 160 else math.ceil(len(body) / 140)
-    units = len(body.encode("utf-16-le")) // 2  # UCS-2 counts code units: an emoji takes two
-    return max(1, math.ceil(units / 70))
-
-
-def amount_for(body: str, is_mms: bool) -> int:
-    return MMS_NANODOLLARS if is_mms else SMS_NANODOLLARS * segments(body)
+def amount_for(split: Split, is_mms: bool) -> int:
+    """What a message costs: an MMS its flat rate, an SMS the rate per segment."""
+    return MMS_NANODOLLARS if is_mms else split.price(SMS_NANODOLLARS)
 
 
 def amount_display(nanodollars: int) -> str:
@@ -228,7 +212,9 @@ class FlowrouteAccount:
     messages: dict[str, Message] = field(default_factory=dict)  # by MDR id, in the order they happened
     # Account-level callback URLs by Flowroute's name: sms_callback, mms_callback, sms_dlr_callback, mms_dlr_callback.
     callbacks: dict[str, str] = field(default_factory=dict)
-    delivery_rules: list[DeliveryRule] = field(default_factory=list)
+    delivery_rules: DeliveryRules = field(default_factory=DeliveryRules)  # newest (first matched) first
+    # (your number, recipient) pairs a recipient's STOP blocked: sends between them are refused until UNSTOP.
+    opt_outs: OptOuts = field(default_factory=OptOuts)
     e911s: dict[str, E911] = field(default_factory=dict)  # by id, oldest first
     cnams: dict[str, Cnam] = field(default_factory=dict)  # by id, oldest first
     cdr_exports: dict[int, CdrExport] = field(default_factory=dict)  # by id, oldest first
