@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from ...accounts import Account, Scope
 from ...errors import ApiError
+from ...messaging import DeliveryRule
 from ...validation import Violation
 from ..base import Exchange, Provider, Reply
 from . import errors, handlers, rendering, scenario
@@ -22,7 +23,6 @@ from .models import (
     TRUE_WORDS,
     ApiKey,
     Consent,
-    DeliveryRule,
     InboundMessage,
     Organization,
 )
@@ -235,10 +235,8 @@ def add_delivery_rule(world: World, to: str, outcome: str, *, account: str = "de
     a magic recipient beats every rule)."""
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}: one of {', '.join(OUTCOMES)}")
-    rule = DeliveryRule(to, outcome)
     with world.lock:
-        world.accounts[account].state(NAME).delivery_rules.insert(0, rule)
-    return rule
+        return world.accounts[account].state(NAME).delivery_rules.add(to, outcome)
 
 
 def record_lookup(world: World, number: str, line_type: str, *, account: str = "default") -> None:

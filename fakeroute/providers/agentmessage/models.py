@@ -8,7 +8,6 @@ the record in its dict, so a World reset copies dicts and never records.
 from __future__ import annotations
 
 import bisect
-import fnmatch
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -17,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ... import magic
-from ...messaging import DELAYED_DELIVERY, DELIVERY, OptOuts
+from ...messaging import DELAYED_DELIVERY, DELIVERY, DeliveryRules, OptOuts
 from .schemas import SCHEMAS
 
 QUARANTINE = timedelta(days=30)  # a released number stays out of the inventory this long (fake clock)
@@ -160,17 +159,6 @@ MAGIC_DELIVERY: dict[str, tuple[str, Sequence[tuple[float, float]]]] = {
 # How long after the message reached it a magic inbound number (0131, 0132) texts back, (shortest, longest)
 # seconds drawn from the seed: a person reading a text and answering it.
 MAGIC_REPLY_DELAY: tuple[tuple[float, float], ...] = ((2.0, 30.0),)
-
-
-@dataclass(frozen=True)
-class DeliveryRule:
-    """Messages to numbers matching ``to`` (E.164, ``*`` and ``?`` wildcards) end with ``outcome``."""
-
-    to: str
-    outcome: str
-
-    def matches(self, number: str) -> bool:
-        return fnmatch.fnmatchcase(number, self.to)
 
 
 @dataclass(frozen=True)
@@ -459,7 +447,7 @@ class Organization:
     hosted: dict[str, HostedConsent] = field(default_factory=dict)  # by token
     webhook_endpoints: dict[str, WebhookEndpoint] = field(default_factory=dict)
     deliveries: dict[str, Delivery] = field(default_factory=dict)
-    delivery_rules: list[DeliveryRule] = field(default_factory=list)  # newest first
+    delivery_rules: DeliveryRules = field(default_factory=DeliveryRules)  # E.164 patterns, newest first
     line_types: dict[str, str] = field(default_factory=dict)  # E.164 -> line type a lookup found (fixed, mobile...)
     key_last_used: dict[str, datetime] = field(default_factory=dict)  # API key id -> its last authenticated request
     reseller: bool = False  # may register more than one brand
@@ -516,7 +504,7 @@ class Organization:
         forced = magic.send_outcome(to)
         if forced in MAGIC_DELIVERY:
             return MAGIC_DELIVERY[forced]
-        return next((rule.outcome for rule in self.delivery_rules if rule.matches(to)), "delivered"), DELIVERY
+        return self.delivery_rules.outcome_for(to), DELIVERY
 
     # -- time-driven changes ----------------------------------------------------------------------
 

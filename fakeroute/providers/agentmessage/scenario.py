@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ...messaging import OptOuts, delivery_delays, segments
+from ...messaging import DeliveryRules, OptOuts, delivery_delays, segments
 from ...scenario import ScenarioError
 from . import rendering
 from .models import (
@@ -23,7 +23,6 @@ from .models import (
     Consent,
     ConsentChallenge,
     Delivery,
-    DeliveryRule,
     HostedConsent,
     InboundMessage,
     MagicReply,
@@ -183,7 +182,7 @@ def _load_messaging(section: Mapping[str, Any], org: Organization, start: dateti
     for doc in section.get("deliveries", []):
         org.deliveries[doc["id"]] = Delivery(doc["id"], doc["event_id"], doc["endpoint_id"], doc["event_type"],
                                              doc["payload"], rendering.parse_time(doc["created_at"]))
-    org.delivery_rules = [DeliveryRule(doc["to"], doc["outcome"]) for doc in section.get("delivery_rules", [])]
+    org.delivery_rules = DeliveryRules.load(section.get("delivery_rules", []))
     org.line_types = {doc["number"]: doc["line_type"] for doc in section.get("lookups", [])}
 
 
@@ -194,6 +193,7 @@ def copy(state: Organization) -> Organization:
     copied.__dict__.update({name: type(value)(value) if isinstance(value, dict | list) else value
                             for name, value in vars(state).items()})
     copied.opt_outs = state.opt_outs.copy()
+    copied.delivery_rules = state.delivery_rules.copy()
     copied.numbers = {k: dataclasses.replace(n) for k, n in state.numbers.items()}
     copied.released = {k: dataclasses.replace(r) for k, r in state.released.items()}
     copied.bulk_orders = {k: dataclasses.replace(o, assigned_numbers=list(o.assigned_numbers))
@@ -290,7 +290,7 @@ def dump(state: Organization) -> dict[str, Any] | None:
              "payload": d.payload, "created_at": iso(d.created_at)}
             for d in org.deliveries.values()
         ],
-        "delivery_rules": [{"to": r.to, "outcome": r.outcome} for r in org.delivery_rules],
+        "delivery_rules": org.delivery_rules.dump(),
         "lookups": [{"number": number, "line_type": kind} for number, kind in org.line_types.items()],
     }
 
