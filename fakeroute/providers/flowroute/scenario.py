@@ -140,9 +140,10 @@ def copy(state: FlowrouteAccount) -> FlowrouteAccount:
     return FlowrouteAccount(
         state.access_key,
         state.secret_key,
-        routes={k: dataclasses.replace(r) for k, r in state.routes.items()},
-        numbers={k: dataclasses.replace(n) for k, n in state.numbers.items()},
-        messages=dict(state.messages),  # messages are immutable: shared, not copied
+        # Routes, numbers and messages are frozen: the records are shared, their dicts (and indexes) copied.
+        routes=state.routes.copy(),
+        numbers=state.numbers.copy(),
+        messages=state.messages.copy(),
         callbacks=dict(state.callbacks),
         delivery_rules=list(state.delivery_rules),
         e911s={k: dataclasses.replace(e) for k, e in state.e911s.items()},
