@@ -22,11 +22,13 @@ from werkzeug.test import Client
 
 from bench.common import Row, per_call_s
 from fakeroute.app import FakerouteApp
+from fakeroute.providers.agentmessage import handlers as agentmessage_handlers
 from fakeroute.providers.flowroute import handlers as flowroute_handlers
 from fakeroute.world import World
 
 AUTH = {"Authorization": "Basic " + base64.b64encode(b"fakeroute:fakeroute-secret").decode()}
 FLOWROUTE = {"access_key": "fakeroute", "secret_key": "fakeroute-secret"}
+AGENTMESSAGE = {"Authorization": "Bearer am_test_fakeroute_default"}
 
 
 def _world(*, numbers: int = 0, routes: int = 0, **options: Any) -> World:
@@ -144,6 +146,23 @@ def many_accounts(smoke: bool) -> float:
     return _ratio(step(worlds[1], big), step(worlds[0], small), setup=setup, **plan)
 
 
+def agentmessage_messages(smoke: bool) -> float:
+    """AgentMessage GET /v1/messages?limit=10 with 10,000 messages in the org over the same with 10."""
+    def build(count: int) -> Client:
+        world = World()  # the default scenario: its account has AgentMessage numbers and keys
+        account = world.accounts["default"]
+        org, scope = account.state("agentmessage"), world.scope(account, "agentmessage")
+        number = next(iter(org.numbers.values()))
+        for i in range(count):
+            agentmessage_handlers.new_message(scope, org, number, "+12065550123", f"bench {i}")
+            world.clock.advance(1)
+        return Client(FakerouteApp(world))
+
+    small, big = build(10), build(100 if smoke else 10_000)
+    return _ratio(lambda: big.get("/v1/messages?limit=10", headers=AGENTMESSAGE),
+                  lambda: small.get("/v1/messages?limit=10", headers=AGENTMESSAGE), **_plan(smoke))
+
+
 def reset_ms(smoke: bool) -> float:
     """World.reset() of a World owning 10,000 numbers (and 200 routes), in milliseconds (median)."""
     world = _world(numbers=100 if smoke else 10_000, routes=200)
@@ -228,6 +247,7 @@ ROWS: list[Row] = [
     Row("POST /v2/routes, 4 -> 10,000 routes", "7x", 1.2, create_route),
     Row("GET /v2.1/messages (10 hits), 10 -> 100,000 MDRs", "32x", 1.2, message_lookup),
     Row("any request, 1 -> 1,000 accounts", "1.4x", 1.1, many_accounts),
+    Row("AgentMessage GET /v1/messages?limit=10, 10 -> 10,000 messages", "10.7x", 1.2, agentmessage_messages),
     Row("World.reset() with 10,000 owned numbers", "40 ms", 1.0, reset_ms, unit="ms"),
     Row("8 Worlds, same seed, 1M inventory: time vs one World", "6.9 s (8x)", 1.2, worlds_time),
     Row("8 Worlds, same seed, 1M inventory: memory vs one World", "215 MB (8x)", 1.2, worlds_memory),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import bisect
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
 K = TypeVar("K")
@@ -97,3 +98,31 @@ class IndexedDict(dict[K, V], Generic[K, V]):
 
     def __reduce__(self) -> Any:
         return type(self), (dict(self),)
+
+
+class NewestFirst(IndexedDict[str, V], Generic[V]):
+    """Records by id, their ``sort_key`` (``(created_at, id)``) also kept sorted, so a keyset page newest first
+    starts by bisection and reads only what it shows (and what filters skip) instead of sorting every record."""
+
+    __slots__ = ("_keys",)
+
+    def _clear_index(self) -> None:
+        self._keys: list[Any] = []
+
+    def _copy_index(self, other: IndexedDict[str, V]) -> None:
+        self._keys = list(other._keys)  # type: ignore[attr-defined]
+
+    def _added(self, key: str, value: V, old: V | None) -> None:
+        if old is not None:
+            self._removed(key, old)
+        bisect.insort(self._keys, value.sort_key)  # type: ignore[attr-defined]
+
+    def _removed(self, key: str, value: V) -> None:
+        del self._keys[bisect.bisect_left(self._keys, value.sort_key)]  # type: ignore[attr-defined]
+
+    def newest_first(self, before: Any = None) -> Iterator[V]:
+        """The records whose sort key is below ``before`` (all when None), newest first, lazily."""
+        keys = self._keys
+        end = len(keys) if before is None else bisect.bisect_left(keys, before)
+        for i in range(end - 1, -1, -1):
+            yield dict.__getitem__(self, keys[i][-1])

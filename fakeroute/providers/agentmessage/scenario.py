@@ -183,7 +183,7 @@ def copy(state: Organization) -> Organization:
     """What a World reset copies: every dict and list of the org, and the records requests change in place
     (numbers, releases, bulk orders); every other record is frozen (a change replaces it), so the copy shares it."""
     copied = object.__new__(Organization)
-    copied.__dict__.update({name: type(value)(value) if isinstance(value, dict | list) else value
+    copied.__dict__.update({name: value.copy() if isinstance(value, dict | list) else value  # indexes too
                             for name, value in vars(state).items()})
     copied.numbers = {k: dataclasses.replace(n) for k, n in state.numbers.items()}
     copied.released = {k: dataclasses.replace(r) for k, r in state.released.items()}
