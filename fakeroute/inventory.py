@@ -251,7 +251,7 @@ class Inventory:
 
         self._taken: set[int] = set()  # indices into the base
         self._taken_sorted: list[int] = []
-        self._baseline: tuple[int, ...] = ()
+        self._baseline: tuple[frozenset[int], tuple[int, ...]] = (frozenset(), ())
         for number in extra_numbers:
             self.take(number)
         self.checkpoint()
@@ -260,11 +260,12 @@ class Inventory:
 
     def checkpoint(self) -> None:
         """Make the current taken set the one ``reset`` returns to."""
-        self._baseline = tuple(self._taken_sorted)
+        self._baseline = (frozenset(self._taken), tuple(self._taken_sorted))  # copied from a set: no rehashing
 
     def reset(self) -> None:
-        self._taken = set(self._baseline)
-        self._taken_sorted = list(self._baseline)
+        taken, taken_sorted = self._baseline
+        self._taken = set(taken)
+        self._taken_sorted = list(taken_sorted)
 
     def __len__(self) -> int:
         """How many numbers are available now."""
