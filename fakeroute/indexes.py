@@ -1,4 +1,5 @@
-"""Dicts that keep an index of their entries up to date as they change, so look-ups never scan the state."""
+"""Dicts that keep an index of their entries up to date as they change, so look-ups never scan the state, and
+the cheap record copies a World reset makes of the records requests change in place."""
 
 from __future__ import annotations
 
@@ -8,8 +9,17 @@ from typing import Any, Generic, TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
+R = TypeVar("R")
 
 _MISSING: Any = object()
+
+
+def record_copy(record: R) -> R:
+    """A shallow copy of a (non-slotted) dataclass record, a few times cheaper than ``dataclasses.replace``:
+    enough for records whose fields are immutable values (strings, numbers, datetimes, tuples)."""
+    copied = object.__new__(type(record))
+    copied.__dict__.update(record.__dict__)
+    return copied
 
 
 class IndexedDict(dict[K, V], Generic[K, V]):

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ...indexes import record_copy
 from ...scenario import ScenarioError
 from . import rendering
 from .models import (
@@ -185,8 +186,8 @@ def copy(state: Organization) -> Organization:
     copied = object.__new__(Organization)
     copied.__dict__.update({name: value.copy() if isinstance(value, dict | list) else value  # indexes too
                             for name, value in vars(state).items()})
-    copied.numbers = {k: dataclasses.replace(n) for k, n in state.numbers.items()}
-    copied.released = {k: dataclasses.replace(r) for k, r in state.released.items()}
+    copied.numbers = {k: record_copy(n) for k, n in state.numbers.items()}
+    copied.released = {k: record_copy(r) for k, r in state.released.items()}
     copied.bulk_orders = {k: dataclasses.replace(o, assigned_numbers=list(o.assigned_numbers))
                           for k, o in state.bulk_orders.items()}
     return copied

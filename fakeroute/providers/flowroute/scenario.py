@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ...clock import parse_utc
+from ...indexes import record_copy
 from ...scenario import ScenarioError
 from . import handlers, rendering
 from . import models as m
@@ -146,10 +146,10 @@ def copy(state: FlowrouteAccount) -> FlowrouteAccount:
         messages=state.messages.copy(),
         callbacks=dict(state.callbacks),
         delivery_rules=list(state.delivery_rules),
-        e911s={k: dataclasses.replace(e) for k, e in state.e911s.items()},
-        cnams={k: dataclasses.replace(c) for k, c in state.cnams.items()},
+        e911s={k: record_copy(e) for k, e in state.e911s.items()},
+        cnams={k: record_copy(c) for k, c in state.cnams.items()},
         # An export's filters and calls never change after it is made: only its status does.
-        cdr_exports={k: dataclasses.replace(e) for k, e in state.cdr_exports.items()},
+        cdr_exports={k: record_copy(e) for k, e in state.cdr_exports.items()},
         due=state.due,
     )
 
