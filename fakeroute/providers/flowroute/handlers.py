@@ -169,10 +169,9 @@ def release_a_did(call: Call) -> Reply:
 
 def set_did_alias(call: Call) -> Reply:
     """PATCH /v2/numbers/{id}: flat ``{"type": "number", "alias": ...}`` as the SDK sends it."""
-    number = _owned(call)
     body = call.body
-    number = _account(call).change_number(number, alias=body["data"]["attributes"]["alias"] if "data" in body
-                                           else body["alias"])
+    alias = body["data"]["attributes"]["alias"] if "data" in body else body["alias"]
+    number = _account(call).change_number(_owned(call), alias=alias)
     return Reply(200, rendering.number_document(number, _account(call).routes, call.base_url))
 
 
