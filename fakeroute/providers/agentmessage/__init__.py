@@ -127,18 +127,13 @@ class AgentMessageProvider(Provider):
 
     # -- timed work -------------------------------------------------------------------------------
 
-    def next_due(self, world: World) -> datetime | None:
-        dues = [org.due for org in (a.states.get(self.name) for a in world) if org is not None and org.due]
-        return min(dues, default=None)
+    def due(self, state: Organization) -> datetime | None:
+        return state.due
 
-    def catch_up(self, world: World) -> None:
-        """Quarantines that ended and bulk orders due, in every org whose time has come: they change the
+    def catch_up(self, world: World, account: Account) -> None:
+        """Quarantines that ended and bulk orders due in the org, when its time has come: they change the
         shared inventory, so the World runs this before a request to any provider."""
-        now = world.clock.peek()
-        for account in world:
-            org = account.states.get(self.name)
-            if org is not None and org.due is not None and org.due <= now:
-                handlers.catch_up(world.scope(account, self.name))
+        handlers.catch_up(world.scope(account, self.name))
 
     # -- response side ----------------------------------------------------------------------------
 

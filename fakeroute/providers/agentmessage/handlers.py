@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
+import itertools
 import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -406,15 +407,19 @@ def get_bulk_order(call: Call) -> Reply:
 
 
 def _keyset(call: Call, items: Iterable[T], default_limit: int,
-            key: Callable[[T], tuple[datetime, str]]) -> tuple[list[T], str | None, int]:
-    """One page, newest first by ``key`` (``(created_at, id)``): its rows, the next page's cursor, the limit."""
+            key: Callable[[T], tuple[datetime, str]], ordered: bool) -> tuple[list[T], str | None, int]:
+    """One page, newest first by ``key`` (``(created_at, id)``): its rows, the next page's cursor, the limit.
+    ``ordered``: ``items`` already come newest first from below the cursor (read lazily, up to the page's end)."""
     limit = call.query.get("limit", default_limit)
-    after = _cursor(call.query)
-    rows = sorted(items, key=key, reverse=True)
-    if after is not None:
-        rows = [i for i in rows if key(i) < after]
-    shown = rows[:limit]
-    next_cursor = rendering.encode_cursor(*key(shown[-1])) if len(rows) > limit else None
+    rows: Iterable[T] = items
+    if not ordered:
+        after = _cursor(call.query)
+        rows = sorted(items, key=key, reverse=True)
+        if after is not None:
+            rows = [i for i in rows if key(i) < after]
+    taken = list(itertools.islice(rows, limit + 1))
+    shown = taken[:limit]
+    next_cursor = rendering.encode_cursor(*key(shown[-1])) if len(taken) > limit else None
     return shown, next_cursor, limit
 
 
@@ -423,17 +428,19 @@ def _created(item: Any) -> tuple[datetime, str]:
 
 
 def _listing(call: Call, items: Iterable[T], render: Callable[[T], dict[str, Any]], *,
-             default_limit: int = DEFAULT_LIMIT, key: Callable[[T], tuple[datetime, str]] = _created) -> Reply:
+             default_limit: int = DEFAULT_LIMIT, key: Callable[[T], tuple[datetime, str]] = _created,
+             ordered: bool = False) -> Reply:
     """Newest first; the next page's cursor goes in the X-Next-Cursor header, absent on the last page."""
-    shown, next_cursor, limit = _keyset(call, items, default_limit, key)
+    shown, next_cursor, limit = _keyset(call, items, default_limit, key, ordered)
     headers = {"X-Next-Cursor": next_cursor} if next_cursor else {}
     return Reply(200, rendering.page([render(i) for i in shown], limit), headers)
 
 
 def _meta_listing(call: Call, items: Iterable[T], render: Callable[[T], dict[str, Any]], *,
-                  default_limit: int = DEFAULT_LIMIT, key: Callable[[T], tuple[datetime, str]] = _created) -> Reply:
+                  default_limit: int = DEFAULT_LIMIT, key: Callable[[T], tuple[datetime, str]] = _created,
+                  ordered: bool = False) -> Reply:
     """Newest first; the next page's cursor in ``meta.next_cursor``, null on the last page."""
-    shown, next_cursor, limit = _keyset(call, items, default_limit, key)
+    shown, next_cursor, limit = _keyset(call, items, default_limit, key, ordered)
     return Reply(200, rendering.page([render(i) for i in shown], limit, next_cursor))
 
 
@@ -691,12 +698,13 @@ def send_message(call: Call) -> Reply:
 def list_messages(call: Call) -> Reply:
     """GET /v1/messages: newest first, filters before the page is cut; the next cursor in X-Next-Cursor."""
     q, now = call.query, call.scope.clock.peek()
-    items = [
-        m for m in _org(call).messages.values()
+    items = (
+        m for m in _org(call).messages.newest_first(_cursor(q))
         if ("status" not in q or m.status_at(now) == q["status"]) and ("from" not in q or m.sender == q["from"])
         and ("to" not in q or m.to == q["to"]) and ("tag" not in q or m.tag == q["tag"])
-    ]
-    return _listing(call, items, lambda m: rendering.message_resource(m, now), default_limit=50)
+    )
+    return _listing(call, items, lambda m: rendering.message_resource(m, now), default_limit=50, ordered=True,
+                    key=lambda m: m.sort_key)
 
 
 def get_message(call: Call) -> Reply:
@@ -715,16 +723,16 @@ def list_inbound_messages(call: Call) -> Reply:
     q, org = call.query, _org(call)
     since = _query_time(q, "since")
     opt_out = q["opt_out"] in TRUE_WORDS if "opt_out" in q else None
-    items = [
-        m for m in org.inbound.values()
+    items = (
+        m for m in org.inbound.newest_first(_cursor(q))
         if ("from" not in q or m.sender == q["from"]) and ("to" not in q or m.to == q["to"])
         and ("phone_number_id" not in q or m.phone_number_id == q["phone_number_id"].lower())
         and ("channel" not in q or m.channel == q["channel"])
         and (opt_out is None or (m.opt_out_keyword is not None) == opt_out)
         and (since is None or m.received_at >= since)
-    ]
+    )
     return _meta_listing(call, items, lambda m: rendering.inbound_resource(m, org.org_id),
-                         key=lambda m: m.sort_key)
+                         key=lambda m: m.sort_key, ordered=True)
 
 
 def get_inbound_message(call: Call) -> Reply:

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ... import magic
+from ...indexes import NewestFirst
 from ...messaging import DELAYED_DELIVERY, DELIVERY, DeliveryRules, OptOuts
 from .schemas import SCHEMAS
 
@@ -438,8 +439,8 @@ class Organization:
     released: dict[str, ReleasedNumber] = field(default_factory=dict)
     bulk_orders: dict[str, BulkOrder] = field(default_factory=dict)
     idempotency: dict[tuple[str, str], StoredReply] = field(default_factory=dict)  # by (operation, key)
-    messages: dict[str, Message] = field(default_factory=dict)
-    inbound: dict[str, InboundMessage] = field(default_factory=dict)
+    messages: NewestFirst[Message] = field(default_factory=NewestFirst)  # pages read newest first by sort key
+    inbound: NewestFirst[InboundMessage] = field(default_factory=NewestFirst)
     consents: dict[tuple[str, str], Consent] = field(default_factory=dict)  # by (phone_number_id, contact_number)
     opt_outs: OptOuts = field(default_factory=OptOuts)  # (the org's number, contact), both E.164: STOP and kin
     replies: list[MagicReply] = field(default_factory=list)  # magic numbers' answers still to arrive
@@ -455,6 +456,7 @@ class Organization:
     wallet_cents: int = NEW_ORG_CREDIT_CENTS
     lifetime_spend_cents: int = 0  # what decides the send tier
     _index: list[tuple[datetime, str]] = field(default_factory=list)  # sort keys of ``numbers``, ascending
+    _by_e164: dict[str, str] = field(default_factory=dict)  # E.164 -> id of the number in ``numbers``
     due: datetime | None = None  # earliest timed change still to happen (quarantine, bulk order, review...)
 
     # -- numbers ----------------------------------------------------------------------------------
@@ -462,10 +464,12 @@ class Organization:
     def add_number(self, number: PhoneNumber) -> None:
         self.numbers[number.id] = number
         bisect.insort(self._index, number.sort_key)
+        self._by_e164[number.number] = number.id
 
     def remove_number(self, number_id: str) -> PhoneNumber:
         number = self.numbers.pop(number_id)
         del self._index[bisect.bisect_left(self._index, number.sort_key)]
+        del self._by_e164[number.number]
         return number
 
     def newest_before(self, after: tuple[datetime, str] | None, limit: int) -> tuple[list[PhoneNumber], bool]:
@@ -477,7 +481,8 @@ class Organization:
         return [self.numbers[key[1]] for key in reversed(keys)], start > 0
 
     def number_by_e164(self, e164: str) -> PhoneNumber | None:
-        return next((n for n in self.numbers.values() if n.number == e164), None)
+        number_id = self._by_e164.get(e164)
+        return None if number_id is None else self.numbers[number_id]
 
     # -- keys, consent, outcomes ------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ...indexes import record_copy
 from ...messaging import DeliveryRules, OptOuts, delivery_delays, segments
 from ...scenario import ScenarioError
 from . import rendering
@@ -190,12 +191,12 @@ def copy(state: Organization) -> Organization:
     """What a World reset copies: every dict and list of the org, and the records requests change in place
     (numbers, releases, bulk orders); every other record is frozen (a change replaces it), so the copy shares it."""
     copied = object.__new__(Organization)
-    copied.__dict__.update({name: type(value)(value) if isinstance(value, dict | list) else value
+    copied.__dict__.update({name: value.copy() if isinstance(value, dict | list) else value  # indexes too
                             for name, value in vars(state).items()})
     copied.opt_outs = state.opt_outs.copy()
     copied.delivery_rules = state.delivery_rules.copy()
-    copied.numbers = {k: dataclasses.replace(n) for k, n in state.numbers.items()}
-    copied.released = {k: dataclasses.replace(r) for k, r in state.released.items()}
+    copied.numbers = {k: record_copy(n) for k, n in state.numbers.items()}
+    copied.released = {k: record_copy(r) for k, r in state.released.items()}
     copied.bulk_orders = {k: dataclasses.replace(o, assigned_numbers=list(o.assigned_numbers))
                           for k, o in state.bulk_orders.items()}
     return copied

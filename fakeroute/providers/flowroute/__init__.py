@@ -95,17 +95,12 @@ class FlowrouteProvider(Provider):
 
     # -- timed work -------------------------------------------------------------------------------
 
-    def next_due(self, world: World) -> datetime | None:
-        dues = [s.due for s in (a.states.get(self.name) for a in world) if s is not None and s.due is not None]
-        return min(dues, default=None)
+    def due(self, state: FlowrouteAccount) -> datetime | None:
+        return state.due
 
-    def catch_up(self, world: World) -> None:
-        """CNAM reviews that ended and CDR exports that completed, in every account whose time has come."""
-        now = world.clock.peek()
-        for account in world:
-            state = account.states.get(self.name)
-            if state is not None and state.due is not None and state.due <= now:
-                handlers.catch_up(world.scope(account, self.name))
+    def catch_up(self, world: World, account: Account) -> None:
+        """CNAM reviews that ended and CDR exports that completed in the account, when its time has come."""
+        handlers.catch_up(world.scope(account, self.name))
 
     # -- response side ----------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from ...phone import is_valid
 from ..base import Call, Reply
 from . import models as m
 from . import rendering
-from .models import FIRST_ROUTE_ID, NUMBER_TYPES, FlowrouteAccount, Number, Route
+from .models import NUMBER_TYPES, FlowrouteAccount, Number, Route
 
 if TYPE_CHECKING:
     from ...world import World
@@ -137,13 +137,14 @@ def list_available_exchange_codes(call: Call) -> Reply:
 def list_account_phone_numbers(call: Call) -> Reply:
     """GET /v2/numbers: ``starts_with`` is a NANP prefix, as in the search."""
     filters = _number_filters(call.query)
-    starts, contains = filters.get("starts_with", ""), filters.get("contains", "")
-    ends = filters.get("ends_with", "")
-    matching = [
-        n for n in _account(call).sorted_numbers()
-        if n.value.startswith(starts) and contains in n.value and n.value.endswith(ends)
-    ]
-    return _listed(call, matching, lambda n: rendering.number_resource(n, call.base_url), filters)
+    contains, ends = filters.get("contains", ""), filters.get("ends_with", "")
+    numbers = _account(call).numbers
+    keys = numbers.starting_with(filters.get("starts_with", ""))  # ascending, found by bisection
+    if contains or ends:
+        keys = [key for key in keys if contains in key and key.endswith(ends)]
+    limit, offset = _page_args(call)
+    items = [rendering.number_resource(numbers[key], call.base_url) for key in keys[offset:offset + limit]]
+    return _page(call, items, offset + limit < len(keys), filters)
 
 
 def list_phone_number_details(call: Call) -> Reply:
@@ -182,9 +183,9 @@ def release_a_did(call: Call) -> Reply:
 
 def set_did_alias(call: Call) -> Reply:
     """PATCH /v2/numbers/{id}: flat ``{"type": "number", "alias": ...}`` as the SDK sends it."""
-    number = _owned(call)
     body = call.body
-    number.alias = body["data"]["attributes"]["alias"] if "data" in body else body["alias"]
+    alias = body["data"]["attributes"]["alias"] if "data" in body else body["alias"]
+    number = _account(call).change_number(_owned(call), alias=alias)
     return Reply(200, rendering.number_document(number, _account(call).routes, call.base_url))
 
 
@@ -220,7 +221,7 @@ def create_an_inbound_route(call: Call) -> Reply:
     if route_type == "number" and not is_valid(value):
         raise ApiError(422, f"Invalid data.attributes.value: {value} is not a valid phone number "
                        "(E.164 without '+', e.g. 12065551212)", field="data.attributes.value")
-    route_id = str(call.scope.ids.next("flowroute.route", start=_next_route_id(account)))
+    route_id = str(call.scope.ids.next("flowroute.route", start=account.routes.next_id()))
     while route_id in account.routes:  # a scenario may have used ids above the counter
         route_id = str(call.scope.ids.next("flowroute.route"))
     route = Route(route_id, route_type, value, alias, edge)
@@ -228,16 +229,12 @@ def create_an_inbound_route(call: Call) -> Reply:
     return Reply(201, rendering.created_route_document(route, call.base_url))
 
 
-def _next_route_id(account: FlowrouteAccount) -> int:
-    return max([FIRST_ROUTE_ID, *(int(r) + 1 for r in account.routes)])
-
-
 def _set_route(call: Call, relationship: str) -> Reply:
     number = _owned(call, "number_id")
     route_id = str(call.body["data"]["id"])
     if route_id not in _account(call).routes:
         raise ApiError(404, f"Route {route_id} not found on your account", field="data.id")
-    setattr(number, relationship, route_id)
+    _account(call).change_number(number, **{relationship: route_id})
     return Reply(204)
 
 
@@ -435,14 +432,12 @@ def look_up_a_set_of_messages(call: Call) -> Reply:
         before = end + (timedelta(days=1) if _whole_day(q["end_date"]) else timedelta(microseconds=1))
     limit, offset = q.get("limit", DEFAULT_LIMIT), q.get("offset", 0)
     # Newest first, as the README's answer lists them; among equal timestamps the later one first.
-    found = [msg for msg in reversed(_account(call).messages.values())
-             if msg.timestamp >= start and (before is None or msg.timestamp < before)]
-    found.sort(key=lambda msg: msg.timestamp, reverse=True)
+    page, found = _account(call).messages.newest_between(start, before, offset, limit)
     query: list[tuple[str, Any]] = [("limit", limit), ("start_date", start.isoformat())]
     if end is not None:
         query.append(("end_date", end.isoformat()))
-    next_offset = offset + limit if offset + limit < len(found) else None
-    return Reply(200, rendering.mdr_page_document(found[offset:offset + limit], call.scope.clock.peek(),
+    next_offset = offset + limit if offset + limit < found else None
+    return Reply(200, rendering.mdr_page_document(page, call.scope.clock.peek(),
                                                   base=call.base_url, query=query, next_offset=next_offset))
 
 
@@ -479,8 +474,7 @@ def set_account_level_callback(call: Call) -> Reply:
 
 def set_did_level_dlr_callback(call: Call) -> Reply:
     """POST /v2/numbers/{id}/relationships/dlr_callback → 204: this number's DLRs go there, before the account's."""
-    number = _owned(call)
-    number.dlr_callback = call.body["data"]["attributes"]["callback_url"]
+    _account(call).change_number(_owned(call), dlr_callback=call.body["data"]["attributes"]["callback_url"])
     return Reply(204)
 
 
@@ -661,14 +655,14 @@ def associate(call: Call) -> Reply:
     if number.is_toll_free:
         raise ApiError(422, "Cannot assign an E911 record to a number that does not support emergency services.",
                        field="number_id")
-    number.e911 = record.id
+    _account(call).change_number(number, e911=record.id)
     return Reply(204)
 
 
 def disconnect(call: Call) -> Reply:
     """DELETE /v2/numbers/{number_id}/relationships/e911s → 204: the number has no E911 address any more
     (also when it had none)."""
-    _owned(call, "number_id").e911 = None
+    _account(call).change_number(_owned(call, "number_id"), e911=None)
     return Reply(204)
 
 
@@ -744,13 +738,13 @@ def associate_cnam(call: Call) -> Reply:
     if number.is_toll_free:
         raise ApiError(422, f"Number {number.value} is toll-free: CNAM records can be assigned to long code "
                        "numbers only", field="number_id")
-    number.cnam = cnam.id
+    _account(call).change_number(number, cnam=cnam.id)
     return Reply(202, rendering.cnam_association_document(cnam.id, call.scope.clock.now()))
 
 
 def unassociate_cnam(call: Call) -> Reply:
     """DELETE /v2/numbers/{number_id}/relationships/cnam → 202 with a null id (also when none was assigned)."""
-    _owned(call, "number_id").cnam = None
+    _account(call).change_number(_owned(call, "number_id"), cnam=None)
     return Reply(202, rendering.cnam_association_document(None, call.scope.clock.now()))
 
 
@@ -759,7 +753,7 @@ def remove_cnam(call: Call) -> Reply:
     cnam = _cnam(call)
     account = _account(call)
     for number in account.numbers_with("cnam", cnam.id):
-        number.cnam = None
+        account.change_number(number, cnam=None)
     del account.cnams[cnam.id]
     account.recompute_due()
     return Reply(204)

@@ -4,13 +4,17 @@ portability. Knows nothing of HTTP."""
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import math
 import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from ...indexes import IndexedDict
 from ...inventory import LOCAL, TOLL_FREE, is_toll_free
 from ...messaging import DELIVERY, DeliveryRules, OptOuts, Split, delivery_delays
 
@@ -142,8 +146,10 @@ def mdr_time(moment: datetime) -> str:
 
 # -- numbers, routes, the account -----------------------------------------------------------------
 
-@dataclass
+@dataclass(frozen=True)
 class Route:
+    """A route; frozen (no endpoint changes one), so a reset shares them instead of copying."""
+
     id: str
     route_type: str  # host | number | uri | sip-reg
     value: str | None
@@ -179,8 +185,11 @@ EDGE_STRATEGIES: dict[int, EdgeStrategy] = {e.id: e for e in (
 )}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Number:
+    """An owned number. Frozen: a change replaces it in the account (``FlowrouteAccount.change_number``), so a
+    reset copies the dict of numbers and never a record."""
+
     value: str  # 11 digits, E.164 without "+"
     number_type: str  # standard | tollfree
     rate_center: str | None
@@ -203,13 +212,124 @@ def builtin_route() -> Route:
     return Route(SIP_REG_ROUTE_ID, "sip-reg", None, "sip-reg")
 
 
+class NumberBook(IndexedDict[str, Number]):
+    """The account's numbers by value, their values also kept sorted: listings page through them in order
+    without sorting per request, and a ``starts_with`` finds its slice by bisection."""
+
+    __slots__ = ("sorted_keys",)
+
+    def _clear_index(self) -> None:
+        self.sorted_keys: list[str] = []
+
+    def _copy_index(self, other: IndexedDict[str, Number]) -> None:
+        self.sorted_keys = list(other.sorted_keys)  # type: ignore[attr-defined]
+
+    def _added(self, key: str, value: Number, old: Number | None) -> None:
+        if old is None:
+            bisect.insort(self.sorted_keys, key)
+
+    def _removed(self, key: str, value: Number) -> None:
+        del self.sorted_keys[bisect.bisect_left(self.sorted_keys, key)]
+
+    def starting_with(self, prefix: str) -> list[str]:
+        """The values (ascending) that begin with ``prefix`` (all of them for "")."""
+        if not prefix:
+            return self.sorted_keys
+        keys = self.sorted_keys
+        # Every value is 11 digits, so the values starting with the prefix sort below prefix + ":" (after "9").
+        return keys[bisect.bisect_left(keys, prefix):bisect.bisect_left(keys, prefix + ":")]
+
+
+class RouteBook(IndexedDict[str, Route]):
+    """The account's routes by id, oldest first, with an alias index (aliases are unique in an account) and the
+    id after the highest one (new route ids count up from it)."""
+
+    __slots__ = ("_aliases", "_next_id")
+
+    def _clear_index(self) -> None:
+        self._aliases: dict[str, str] = {}
+        self._next_id: int | None = FIRST_ROUTE_ID
+
+    def _copy_index(self, other: IndexedDict[str, Route]) -> None:
+        self._aliases = dict(other._aliases)  # type: ignore[attr-defined]
+        self._next_id = other._next_id  # type: ignore[attr-defined]
+
+    def _added(self, key: str, value: Route, old: Route | None) -> None:
+        if old is not None:
+            self._aliases.pop(old.alias, None)
+        self._aliases[value.alias] = key
+        if self._next_id is not None:
+            self._next_id = max(self._next_id, int(key) + 1)
+
+    def _removed(self, key: str, value: Route) -> None:
+        if self._aliases.get(value.alias) == key:
+            del self._aliases[value.alias]
+        if self._next_id == int(key) + 1:
+            self._next_id = None  # the highest is gone: found again when next asked
+
+    def with_alias(self, alias: str) -> Route | None:
+        key = self._aliases.get(alias)
+        return None if key is None else self[key]
+
+    def next_id(self) -> int:
+        """One past the highest route id (at least ``FIRST_ROUTE_ID``)."""
+        if self._next_id is None:
+            self._next_id = max([FIRST_ROUTE_ID, *(int(key) + 1 for key in self)])
+        return self._next_id
+
+
+class MessageLog(IndexedDict[str, Message]):
+    """The account's MDRs by id in the order they happened, also indexed by (timestamp, order of arrival), so a
+    date range is found by bisection and pages newest first without filtering or sorting per request."""
+
+    __slots__ = ("_by_time", "_entry", "_arrivals")
+
+    def _clear_index(self) -> None:
+        self._by_time: list[tuple[datetime, int, str]] = []
+        self._entry: dict[str, tuple[datetime, int, str]] = {}
+        self._arrivals = 0
+
+    def _copy_index(self, other: IndexedDict[str, Message]) -> None:
+        self._by_time = list(other._by_time)  # type: ignore[attr-defined]
+        self._entry = dict(other._entry)  # type: ignore[attr-defined]
+        self._arrivals = other._arrivals  # type: ignore[attr-defined]
+
+    def _added(self, key: str, value: Message, old: Message | None) -> None:
+        if old is None:
+            arrival = self._arrivals
+            self._arrivals += 1
+        else:  # a replaced MDR keeps its place among equal timestamps, as it keeps its place in the dict
+            arrival = self._unindex(key)
+        entry = self._entry[key] = (value.timestamp, arrival, key)
+        bisect.insort(self._by_time, entry)
+
+    def _removed(self, key: str, value: Message) -> None:
+        self._unindex(key)
+
+    def _unindex(self, key: str) -> int:
+        entry = self._entry.pop(key)
+        del self._by_time[bisect.bisect_left(self._by_time, entry)]
+        return entry[1]
+
+    def newest_between(self, start: datetime, before: datetime | None, offset: int,
+                       limit: int) -> tuple[list[Message], int]:
+        """The page (``offset``, ``limit``) of MDRs with ``start <= timestamp < before`` (no end when None),
+        newest first (of equal timestamps the later one first), and how many there are in the range."""
+        by_time = self._by_time
+        lo = bisect.bisect_left(by_time, (start,))
+        hi = len(by_time) if before is None else bisect.bisect_left(by_time, (before,))
+        top = hi - offset
+        page = [self[entry[2]] for entry in reversed(by_time[max(lo, top - limit):top])] if top > lo else []
+        return page, max(0, hi - lo)
+
+
 @dataclass
 class FlowrouteAccount:
     access_key: str | None  # None: the scenario gave this account no Flowroute credentials
     secret_key: str | None
-    routes: dict[str, Route] = field(default_factory=lambda: {SIP_REG_ROUTE_ID: builtin_route()})
-    numbers: dict[str, Number] = field(default_factory=dict)
-    messages: dict[str, Message] = field(default_factory=dict)  # by MDR id, in the order they happened
+    routes: RouteBook = field(default_factory=lambda: RouteBook({SIP_REG_ROUTE_ID: builtin_route()}))
+    numbers: NumberBook = field(default_factory=NumberBook)
+    messages: MessageLog = field(default_factory=MessageLog)  # by MDR id, in the order they happened
     # Account-level callback URLs by Flowroute's name: sms_callback, mms_callback, sms_dlr_callback, mms_dlr_callback.
     callbacks: dict[str, str] = field(default_factory=dict)
     delivery_rules: DeliveryRules = field(default_factory=DeliveryRules)  # newest (first matched) first
@@ -221,10 +341,16 @@ class FlowrouteAccount:
     due: datetime | None = None  # earliest CNAM review or CDR export still to finish (None: nothing pending)
 
     def sorted_numbers(self) -> list[Number]:
-        return [self.numbers[key] for key in sorted(self.numbers)]
+        numbers = self.numbers
+        return [numbers[key] for key in numbers.sorted_keys]
 
     def route_with_alias(self, alias: str) -> Route | None:
-        return next((r for r in self.routes.values() if r.alias == alias), None)
+        return self.routes.with_alias(alias)
+
+    def change_number(self, number: Number, **changes: Any) -> Number:
+        """``number`` with ``changes``, in its place in the account (numbers are frozen: never changed in place)."""
+        changed = self.numbers[number.value] = dataclasses.replace(number, **changes)
+        return changed
 
     def numbers_with(self, relationship: str, record_id: str) -> list[Number]:
         """The account's numbers whose ``e911`` or ``cnam`` is ``record_id``, ascending."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ...clock import parse_utc
+from ...indexes import record_copy
 from ...messaging import DeliveryRules, OptOuts, split
 from ...scenario import ScenarioError
 from . import handlers, rendering
@@ -141,16 +141,17 @@ def copy(state: FlowrouteAccount) -> FlowrouteAccount:
     return FlowrouteAccount(
         state.access_key,
         state.secret_key,
-        routes={k: dataclasses.replace(r) for k, r in state.routes.items()},
-        numbers={k: dataclasses.replace(n) for k, n in state.numbers.items()},
-        messages=dict(state.messages),  # messages are immutable: shared, not copied
+        # Routes, numbers and messages are frozen: the records are shared, their dicts (and indexes) copied.
+        routes=state.routes.copy(),
+        numbers=state.numbers.copy(),
+        messages=state.messages.copy(),
         callbacks=dict(state.callbacks),
         delivery_rules=state.delivery_rules.copy(),
         opt_outs=state.opt_outs.copy(),
-        e911s={k: dataclasses.replace(e) for k, e in state.e911s.items()},
-        cnams={k: dataclasses.replace(c) for k, c in state.cnams.items()},
+        e911s={k: record_copy(e) for k, e in state.e911s.items()},
+        cnams={k: record_copy(c) for k, c in state.cnams.items()},
         # An export's filters and calls never change after it is made: only its status does.
-        cdr_exports={k: dataclasses.replace(e) for k, e in state.cdr_exports.items()},
+        cdr_exports={k: record_copy(e) for k, e in state.cdr_exports.items()},
         due=state.due,
     )
 
