@@ -26,7 +26,7 @@ from .dashboard import render as render_dashboard
 from .errors import ApiError
 from .openapi import index_document, provider_document
 from .providers.base import Exchange
-from .scenario import ScenarioError
+from .scenario import ScenarioError, preset_names
 from .validation import MAX_DEPTH, nested_deeper_than
 
 if TYPE_CHECKING:
@@ -228,11 +228,15 @@ class Admin:
         return _json(self.account_document(account), 201)
 
     def reset(self, request: Request, tenant: str | None = _ADMIN) -> Response:
-        """Back to the scenario: everything, or with ``{"account": id}`` that account alone."""
+        """Back to the scenario: everything, or with ``{"account": id}`` that account alone, or with
+        ``{"scenario": preset}`` everything to a built-in preset, which later resets return to."""
         body = _body(request, '{"account": "default"}')
+        if "scenario" in body:
+            return self.reset_to_preset(body, tenant)
         account = body.get("account", tenant)
         if set(body) - {"account"} or (account is not None and not isinstance(account, str)):
-            raise AdminError(400, 'body must be empty (reset everything) or {"account": "<account id>"}')
+            raise AdminError(400, 'body must be empty (reset everything), {"account": "<account id>"} or '
+                                  '{"scenario": "<preset>"}')
         if tenant is not _ADMIN and account != tenant:
             raise AdminError(403, f"the credentials of account {tenant!r} may not reset account {account!r}")
         if account is None:
@@ -245,6 +249,24 @@ class Admin:
         except ScenarioError as exc:
             raise AdminError(409, str(exc)) from None
         return _json({"status": "reset", "account": account, "scenario": self.world.scenario_name})
+
+    def reset_to_preset(self, body: Mapping[str, Any], tenant: str | None) -> Response:
+        """``{"scenario": "busy"}``: the world starts over from that built-in preset (a scenario file on the
+        server's disk is not reachable this way: ``PUT /state`` takes a document)."""
+        names = preset_names()
+        name = body["scenario"]
+        if set(body) != {"scenario"} or name not in names:
+            got = json.dumps(name)[:80] if isinstance(name, str) else type(name).__name__
+            raise AdminError(400, f"scenario must be the name of a built-in preset, one of {', '.join(names)} "
+                                  f"(alone in the body), got {got}")
+        if tenant is not _ADMIN:
+            raise AdminError(403, f"the credentials of account {tenant!r} may reset only that account, "
+                                  "not the whole world to a preset")
+        try:
+            self.world.load_scenario(name)
+        except ScenarioError as exc:  # a preset that no longer loads under these providers: nothing changed
+            raise AdminError(409, str(exc)) from None
+        return _json({"status": "reset", "scenario": self.world.scenario_name, "seed": self.world.seed})
 
     def state(self, request: Request, tenant: str | None = _ADMIN) -> Response:
         """The world as a scenario document (``?account=`` narrows it to one account)."""

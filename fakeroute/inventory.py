@@ -3,8 +3,9 @@
 A million numbers are kept as one sorted ``array('q')`` (8 bytes each) plus an ASCII blob of their
 11-digit strings (11 bytes each) that ``bytes.find`` scans at C speed for ``contains``/``ends_with``.
 Every other attribute (state, rate center, type, costs) belongs to the number's exchange (its first
-seven digits ``1NPANXX``), so the per-number records are derived, never stored. Numbers taken out
-(purchased) are an overlay of indices over the immutable base, which makes a reset a set copy.
+seven digits ``1NPANXX``), so the per-number records are derived, never stored. That base is immutable and
+shared by every World of the same seed, size and extra numbers; numbers taken out (purchased) are each World's
+overlay of indices over it, which makes a reset a set copy.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ import bisect
 import itertools
 import json
 import random
+import threading
+import weakref
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from types import MappingProxyType
 
 DEFAULT_SIZE = 5_000
 MAX_SIZE = 10_000_000
@@ -109,8 +113,121 @@ def is_toll_free(npa: str) -> bool:
     return npa in PLAN.states and PLAN.states[npa] is None
 
 
+@dataclass(frozen=True, slots=True, weakref_slot=True, eq=False)
+class _Base:
+    """The immutable part of an inventory, the same for every World of one (seed, size, extra numbers): the
+    sorted numbers (a read-only view), their digits, the exchanges and the indexes over them. Worlds share it."""
+
+    numbers: Sequence[int]  # a read-only memoryview of int64, ascending
+    blob: bytes  # the numbers' 11-digit strings, back to back
+    exchanges: tuple[Exchange, ...]  # ascending by prefix
+    exchange_starts: tuple[int, ...]
+    by_state: Mapping[str, tuple[Exchange, ...]]
+    area_codes: tuple[tuple[str, int, int], ...]  # (npa, first exchange index, one past its last), ascending
+
+
+# Bases by (seed, size, extra numbers), shared by the Worlds alive that use them: immutable values only, made
+# under the lock (once, however many threads ask at once) and forgotten when the last World using one is.
+_BASES: weakref.WeakValueDictionary[tuple, _Base] = weakref.WeakValueDictionary()
+_BASES_LOCK = threading.Lock()
+
+
+def _shared_base(seed: int, size: int, extras: tuple[int, ...]) -> _Base:
+    key = (seed, size, extras)
+    with _BASES_LOCK:
+        base = _BASES.get(key)
+        if base is None:
+            base = _BASES[key] = _build_base(seed, size, extras)
+        return base
+
+
+def _build_base(seed: int, size: int, extras: tuple[int, ...]) -> _Base:
+    # The exact sequence Faker's seed_instance(seed) gave while fakeroute used Faker for this (a
+    # random.Random seeded with the seed), so a recorded seed keeps its numbers; tests/data holds digests.
+    rng = random.Random(seed)
+    attributes: dict[int, tuple] = {}
+    numbers = array("q")
+    blob = bytearray()
+
+    # Exchanges first: one per rate center when the size allows (so every area code and rate
+    # center of the plan can be searched), the rest spread at random over all NPA-NXX pairs.
+    pairs = len(PLAN.npas) * len(VALID_NXX)
+    slots = [(i, rc) for i, npa in enumerate(PLAN.npas) for rc in PLAN.rate_centers[npa] or (None,)]
+    exchange_count = -(-size // LINES_PER_EXCHANGE)
+    if size >= 10 * len(slots):
+        exchange_count = max(exchange_count, len(slots))
+    exchange_count = min(pairs, exchange_count)
+    centers: dict[int, str | None] = {}  # pair -> the rate center it was picked for
+    if exchange_count >= len(slots):
+        for npa_index, rc in slots:
+            pair = npa_index * len(VALID_NXX) + rng.randrange(len(VALID_NXX))
+            while pair in centers:
+                pair = npa_index * len(VALID_NXX) + rng.randrange(len(VALID_NXX))
+            centers[pair] = rc
+    spread = (p for p in rng.sample(range(pairs), min(pairs, exchange_count)) if p not in centers)
+    chosen = sorted([*centers, *itertools.islice(spread, exchange_count - len(centers))])
+    per_exchange = [size // exchange_count] * exchange_count
+    for i in rng.sample(range(exchange_count), size % exchange_count):
+        per_exchange[i] += 1
+    for pair, count in zip(chosen, per_exchange, strict=True):
+        npa_index, nxx_index = divmod(pair, len(VALID_NXX))
+        npa = PLAN.npas[npa_index]
+        prefix = 1_000_000 + int(npa) * 1000 + VALID_NXX[nxx_index]
+        attributes[prefix] = _exchange_attributes(npa, rng, centers.get(pair))
+        block = [prefix * 10_000 + line for line in sorted(rng.sample(range(10_000), count))]
+        numbers.extend(block)
+        blob += "".join(map(str, block)).encode("ascii")
+
+    for number in extras:
+        i = bisect.bisect_left(numbers, number)
+        if i < len(numbers) and numbers[i] == number:
+            continue
+        numbers.insert(i, number)
+        blob[i * _WIDTH:i * _WIDTH] = str(number).encode("ascii")
+        prefix = number // 10_000
+        if prefix not in attributes:
+            npa = str(prefix)[1:4]
+            if not known_area_code(npa):
+                raise ValueError(f"number {number}: area code {npa} is not one fakeroute knows")
+            # Seeded by the prefix alone, so an extra's attributes do not depend on the others.
+            attributes[prefix] = _exchange_attributes(npa, random.Random(f"{seed}:{prefix}"))
+
+    exchanges = []
+    for prefix in sorted(attributes):
+        start = bisect.bisect_left(numbers, prefix * 10_000)
+        end = bisect.bisect_left(numbers, (prefix + 1) * 10_000)
+        exchanges.append(Exchange(prefix, start, end, *attributes[prefix]))
+    by_state: dict[str, list[Exchange]] = {}
+    area_codes: list[tuple[str, int, int]] = []
+    for i, exchange in enumerate(exchanges):
+        if exchange.state:
+            by_state.setdefault(exchange.state, []).append(exchange)
+        if area_codes and area_codes[-1][0] == exchange.npa:
+            area_codes[-1] = (exchange.npa, area_codes[-1][1], i + 1)
+        else:
+            area_codes.append((exchange.npa, i, i + 1))
+    return _Base(
+        numbers=memoryview(numbers.tobytes()).cast("q"),
+        blob=bytes(blob),
+        exchanges=tuple(exchanges),
+        exchange_starts=tuple(e.start for e in exchanges),
+        by_state=MappingProxyType({state: tuple(found) for state, found in by_state.items()}),
+        area_codes=tuple(area_codes),
+    )
+
+
+def _exchange_attributes(npa: str, rng: random.Random, rate_center: str | None = None) -> tuple:
+    state = PLAN.states[npa]
+    if state is None:
+        setup, monthly = rng.choice(_TOLL_FREE_COSTS)
+        return (None, None, TOLL_FREE, setup, monthly)
+    setup, monthly = rng.choice(_LOCAL_COSTS)
+    return (state, rate_center or rng.choice(PLAN.rate_centers[npa]), LOCAL, setup, monthly)
+
+
 class Inventory:
-    """Purchasable numbers for one World: an immutable seeded base and an overlay of taken numbers.
+    """Purchasable numbers for one World: an immutable seeded base (shared by every World of the same seed,
+    size and extra numbers) and this World's overlay of taken numbers.
 
     >>> inv = Inventory(seed=0, size=100)
     >>> page, more = inv.search(starts_with="1", limit=2)
@@ -123,95 +240,32 @@ class Inventory:
             raise ValueError(f"inventory size must be between 1 and {MAX_SIZE}, got {size}")
         self.seed = seed
         self.size = size
-        # The exact sequence Faker's seed_instance(seed) gave while fakeroute used Faker for this (a
-        # random.Random seeded with the seed), so a recorded seed keeps its numbers; tests/data holds digests.
-        rng = random.Random(seed)
-        attributes: dict[int, tuple] = {}
-        numbers = array("q")
-        blob = bytearray()
-
-        # Exchanges first: one per rate center when the size allows (so every area code and rate
-        # center of the plan can be searched), the rest spread at random over all NPA-NXX pairs.
-        pairs = len(PLAN.npas) * len(VALID_NXX)
-        slots = [(i, rc) for i, npa in enumerate(PLAN.npas) for rc in PLAN.rate_centers[npa] or (None,)]
-        exchange_count = -(-size // LINES_PER_EXCHANGE)
-        if size >= 10 * len(slots):
-            exchange_count = max(exchange_count, len(slots))
-        exchange_count = min(pairs, exchange_count)
-        centers: dict[int, str | None] = {}  # pair -> the rate center it was picked for
-        if exchange_count >= len(slots):
-            for npa_index, rc in slots:
-                pair = npa_index * len(VALID_NXX) + rng.randrange(len(VALID_NXX))
-                while pair in centers:
-                    pair = npa_index * len(VALID_NXX) + rng.randrange(len(VALID_NXX))
-                centers[pair] = rc
-        spread = (p for p in rng.sample(range(pairs), min(pairs, exchange_count)) if p not in centers)
-        chosen = sorted([*centers, *itertools.islice(spread, exchange_count - len(centers))])
-        per_exchange = [size // exchange_count] * exchange_count
-        for i in rng.sample(range(exchange_count), size % exchange_count):
-            per_exchange[i] += 1
-        for pair, count in zip(chosen, per_exchange, strict=True):
-            npa_index, nxx_index = divmod(pair, len(VALID_NXX))
-            npa = PLAN.npas[npa_index]
-            prefix = 1_000_000 + int(npa) * 1000 + VALID_NXX[nxx_index]
-            attributes[prefix] = self._exchange_attributes(npa, rng, centers.get(pair))
-            block = [prefix * 10_000 + line for line in sorted(rng.sample(range(10_000), count))]
-            numbers.extend(block)
-            blob += "".join(map(str, block)).encode("ascii")
-
         extra_numbers = list(extra_numbers)
-        for number in sorted({int(n) for n in extra_numbers}):
-            i = bisect.bisect_left(numbers, number)
-            if i < len(numbers) and numbers[i] == number:
-                continue
-            numbers.insert(i, number)
-            blob[i * _WIDTH:i * _WIDTH] = str(number).encode("ascii")
-            prefix = number // 10_000
-            if prefix not in attributes:
-                npa = str(prefix)[1:4]
-                if not known_area_code(npa):
-                    raise ValueError(f"number {number}: area code {npa} is not one fakeroute knows")
-                # Seeded by the prefix alone, so an extra's attributes do not depend on the others.
-                attributes[prefix] = self._exchange_attributes(npa, random.Random(f"{seed}:{prefix}"))
-
-        self._numbers = numbers
-        self._blob = bytes(blob)
-        self._exchanges: list[Exchange] = []
-        for prefix in sorted(attributes):
-            start = bisect.bisect_left(self._numbers, prefix * 10_000)
-            end = bisect.bisect_left(self._numbers, (prefix + 1) * 10_000)
-            self._exchanges.append(Exchange(prefix, start, end, *attributes[prefix]))
-        self._exchange_starts = [e.start for e in self._exchanges]
-        self._by_state: dict[str, list[Exchange]] = {}
-        for exchange in self._exchanges:
-            if exchange.state:
-                self._by_state.setdefault(exchange.state, []).append(exchange)
+        base = _shared_base(seed, size, tuple(sorted({int(n) for n in extra_numbers})))
+        self._base = base  # held: the shared cache keeps a base only while a World does
+        self._numbers = base.numbers
+        self._blob = base.blob
+        self._exchanges = base.exchanges
+        self._exchange_starts = base.exchange_starts
+        self._by_state = base.by_state
 
         self._taken: set[int] = set()  # indices into the base
         self._taken_sorted: list[int] = []
-        self._baseline: tuple[int, ...] = ()
+        self._baseline: tuple[frozenset[int], tuple[int, ...]] = (frozenset(), ())
         for number in extra_numbers:
             self.take(number)
         self.checkpoint()
-
-    @staticmethod
-    def _exchange_attributes(npa: str, rng: random.Random, rate_center: str | None = None) -> tuple:
-        state = PLAN.states[npa]
-        if state is None:
-            setup, monthly = rng.choice(_TOLL_FREE_COSTS)
-            return (None, None, TOLL_FREE, setup, monthly)
-        setup, monthly = rng.choice(_LOCAL_COSTS)
-        return (state, rate_center or rng.choice(PLAN.rate_centers[npa]), LOCAL, setup, monthly)
 
     # -- state -----------------------------------------------------------------------------------
 
     def checkpoint(self) -> None:
         """Make the current taken set the one ``reset`` returns to."""
-        self._baseline = tuple(self._taken_sorted)
+        self._baseline = (frozenset(self._taken), tuple(self._taken_sorted))  # copied from a set: no rehashing
 
     def reset(self) -> None:
-        self._taken = set(self._baseline)
-        self._taken_sorted = list(self._baseline)
+        taken, taken_sorted = self._baseline
+        self._taken = set(taken)
+        self._taken_sorted = list(taken_sorted)
 
     def __len__(self) -> int:
         """How many numbers are available now."""
@@ -272,6 +326,15 @@ class Inventory:
 
     def _taken_between(self, lo: int, hi: int) -> int:
         return bisect.bisect_left(self._taken_sorted, hi) - bisect.bisect_left(self._taken_sorted, lo)
+
+    def _nth_available(self, lo: int, n: int) -> int:
+        """The index of the ``n``-th (from 0) available number at or after index ``lo``, by bisection: it is
+        lo + n + the count of taken indices before it, and the q-th taken index t (from ``lo`` on) lies before it
+        exactly when t - q <= lo + n."""
+        taken = self._taken_sorted
+        first = bisect.bisect_left(taken, lo)
+        before = bisect.bisect_right(range(first, len(taken)), lo + n, key=lambda p: taken[p] - (p - first))
+        return lo + n + before
 
     def _available_in(self, exchange: Exchange) -> int:
         return exchange.end - exchange.start - self._taken_between(exchange.start, exchange.end)
@@ -342,13 +405,10 @@ class Inventory:
                 if offset >= available:
                     offset -= available
                     continue
-                for i in range(lo, hi):
-                    if i in taken:
-                        continue
-                    if offset:
-                        offset -= 1
-                        continue
-                    yield i
+                first, offset = self._nth_available(lo, offset), 0
+                for i in range(first, hi):
+                    if i not in taken:
+                        yield i
             return
         # Scan the blob for the more selective pattern, check the other on each hit.
         pattern, anchored, other = (ends_with, True, contains) if ends_with else (contains, False, "")
@@ -380,12 +440,14 @@ class Inventory:
 
     def area_codes(self, max_setup_cost: float | None = None) -> list[str]:
         """NPAs with at least one available number (whose setup cost is within ``max_setup_cost``)."""
+        exchanges = self._exchanges
         codes: list[str] = []
-        for e in self._exchanges:
-            npa = e.npa
-            if codes and codes[-1] == npa:
-                continue
-            if (max_setup_cost is None or e.setup_cost <= max_setup_cost) and self._available_in(e):
+        for npa, first, end in self._base.area_codes:
+            if max_setup_cost is None:  # one count over the area code's numbers
+                lo, hi = exchanges[first].start, exchanges[end - 1].end
+                if hi - lo > self._taken_between(lo, hi):
+                    codes.append(npa)
+            elif any(e.setup_cost <= max_setup_cost and self._available_in(e) for e in exchanges[first:end]):
                 codes.append(npa)
         return codes
 

@@ -1,18 +1,20 @@
 """The messaging engine every provider shares: encodings and segments as carriers count them, prices per
-segment, opt-out keywords, and delivery delays drawn from the seed. Knows nothing of HTTP or of a provider.
+segment, opt-out keywords, delivery rules and delivery delays drawn from the seed. Knows nothing of HTTP or of a
+provider.
 
 Sources and every choice made where they are silent: docs/messaging.md.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 # -- encodings and segments (3GPP TS 23.038, TS 23.040) ---------------------------------------------
 
@@ -228,6 +230,73 @@ class OptOuts:
 
     def __repr__(self) -> str:
         return f"OptOuts({sorted(self._pairs)!r})"
+
+
+# -- delivery rules: which recipients' messages end how ------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRule:
+    """Messages to numbers matching ``to`` (``*`` and ``?`` wildcards, in the provider's number format) end with
+    ``outcome`` (a name of the provider's own outcomes)."""
+
+    to: str
+    outcome: str
+
+    def matches(self, number: str) -> bool:
+        return fnmatch.fnmatchcase(number, self.to)
+
+
+class DeliveryRules:
+    """An account's delivery rules, newest first: the first rule whose pattern matches a recipient decides how a
+    message to it ends; no match is ``default``. Each provider keeps one per account, in its own number format
+    and with its own outcome names; the magic inputs (fakeroute/magic.py) beat every rule.
+
+    >>> rules = DeliveryRules([DeliveryRule("1206*", "undeliverable")])
+    >>> rules.add("12065551234", "rejected").outcome, rules.outcome_for("12065551234"), rules.outcome_for("1415")
+    ('rejected', 'rejected', 'delivered')
+    """
+
+    __slots__ = ("_rules", "default")
+
+    def __init__(self, rules: Iterable[DeliveryRule] = (), *, default: str = "delivered"):
+        self._rules: list[DeliveryRule] = list(rules)
+        self.default = default
+
+    def add(self, to: str, outcome: str) -> DeliveryRule:
+        """A new rule, which goes before those already there (the newest wins)."""
+        rule = DeliveryRule(to, outcome)
+        self._rules.insert(0, rule)
+        return rule
+
+    def outcome_for(self, to: str) -> str:
+        """The first matching rule's outcome, else ``default``."""
+        return next((rule.outcome for rule in self._rules if rule.matches(to)), self.default)
+
+    def copy(self) -> DeliveryRules:
+        """An independent copy (a World reset): one list copy; the rules themselves are immutable."""
+        return DeliveryRules(self._rules, default=self.default)
+
+    def dump(self) -> list[dict[str, str]]:
+        """The rules as a scenario lists them, newest (first matched) first."""
+        return [{"to": rule.to, "outcome": rule.outcome} for rule in self._rules]
+
+    @classmethod
+    def load(cls, documents: Iterable[Mapping[str, Any]], *, default: str = "delivered") -> DeliveryRules:
+        """Rules from a scenario's ``delivery_rules`` (``[{"to", "outcome"}]``, first matched first), as given:
+        the provider checks the outcomes and normalizes the patterns before."""
+        return cls((DeliveryRule(doc["to"], doc["outcome"]) for doc in documents), default=default)
+
+    def __iter__(self) -> Iterator[DeliveryRule]:
+        return iter(self._rules)
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DeliveryRules) and (self._rules, self.default) == (other._rules, other.default)
+
+    def __repr__(self) -> str:
+        return f"DeliveryRules({self._rules!r})"
 
 
 # -- delivery delays, drawn from the seed -----------------------------------------------------------

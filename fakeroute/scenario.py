@@ -43,6 +43,12 @@ def envelope_schema(providers: tuple[Provider, ...]) -> Schema:
     return Schema("scenario", document)
 
 
+def preset_names() -> tuple[str, ...]:
+    """The built-in scenarios' names, sorted: what ``--scenario``, the marker and the admin reset accept by name."""
+    return tuple(sorted(entry.name.removesuffix(".json") for entry in resources.files("fakeroute.fixtures").iterdir()
+                        if entry.name.endswith(".json")))
+
+
 def read_scenario(ref: str | Path | Mapping[str, Any] | None) -> tuple[str, dict[str, Any]]:
     """A scenario document and a name for it in messages, from a built-in name, a path or a dict."""
     if ref is None:

@@ -87,6 +87,7 @@ class World:
             start=self.clock.start,
         )
         self.accounts: dict[str, Account] = {}
+        self._rank: dict[str, int] = {}  # account id -> its place among the accounts (the order catch-ups run in)
         self._by_credential: dict[str, dict[Any, Account]] = {p.name: {} for p in self.providers}
         # Scenario accounts are loaded (parsed, cross-checked) once; a reset copies them.
         for i, doc in enumerate(self.scenario["accounts"]):
@@ -113,6 +114,7 @@ class World:
             self.limits.clear()
             self._created = {}
             self.accounts = {}
+            self._rank = {}
             self._by_credential = {p.name: {} for p in self.providers}
             for pristine in self._pristine:
                 account = Account(pristine.id, pristine.name, suspended=pristine.suspended)
@@ -122,6 +124,7 @@ class World:
                     for key in provider.credential_keys(state):
                         index[key] = account
                 self.accounts[account.id] = account
+                self._rank[account.id] = len(self._rank)
             self._replan()
 
     def load_scenario(self, scenario: str | Path | Mapping[str, Any]) -> None:
@@ -164,7 +167,7 @@ class World:
                 for key in provider.credential_keys(state):
                     index[key] = fresh
             self.accounts[account_id] = fresh  # the same place among the others
-            self._replan()
+            self._book(fresh)
 
     def _numbers_of(self, account: Account) -> set[str]:
         """The numbers an account holds out of the inventory at every provider (owned or quarantined)."""
@@ -172,18 +175,30 @@ class World:
                 for number in provider.owned_numbers(provider.dump_state(account.states[provider.name]))}
 
     def catch_up(self) -> None:
-        """Run the providers' timed work once the clock has reached the earliest due time (else nothing)."""
-        if self.agenda.is_due(self.clock.peek()):
-            for provider in self.providers:
-                provider.catch_up(self)
-            self._replan()
+        """Run the providers' timed work of the accounts the agenda says are due, once the clock has reached the
+        earliest due time (else nothing): provider by provider, each over those accounts in the World's order."""
+        now = self.clock.peek()
+        if not self.agenda.is_due(now):
+            return
+        due = self.agenda.take_due(now)
+        accounts = sorted((self.accounts[a] for a in due if a in self.accounts), key=lambda a: self._rank[a.id])
+        for provider in self.providers:
+            for account in accounts:
+                provider.catch_up(self, account)
+        for account in accounts:
+            self._book(account)
+
+    def _book(self, account: Account) -> None:
+        """Put the account's earliest pending work (at any provider) on the agenda."""
+        for provider in self.providers:
+            due = provider.due(account.states[provider.name])
+            if due is not None:
+                self.agenda.schedule(due, account.id)
 
     def _replan(self) -> None:
-        self.agenda.due = None
-        for provider in self.providers:
-            due = provider.next_due(self)
-            if due is not None:
-                self.agenda.schedule(due)
+        self.agenda.clear()
+        for account in self.accounts.values():
+            self._book(account)
 
     def _add_account(self, doc: Mapping[str, Any], where: str) -> Account:
         account = Account(doc["id"], doc.get("name", doc["id"]), suspended=doc.get("suspended", False))
@@ -202,6 +217,7 @@ class World:
                     )
                 index[key] = account
         self.accounts[account.id] = account
+        self._rank[account.id] = len(self._rank)
         return account
 
     def create_account(self, name: str | None = None) -> Account:

@@ -154,3 +154,49 @@ def test_reset_of_an_account_whose_number_another_took_is_a_conflict_that_change
 def test_reset_refuses_what_it_cannot_do(url, body, status):
     answer = requests.post(f"{url}/_fakeroute/reset", data=body, timeout=10)
     assert answer.status_code == status and answer.json()["error"]
+
+
+def test_reset_to_a_preset_starts_over_from_it_and_later_resets_return_to_it(url):
+    busy(url)
+    answer = requests.post(f"{url}/_fakeroute/reset", json={"scenario": "empty"}, timeout=10)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"status": "reset", "scenario": "empty (built-in)", "seed": 0}
+    assert flowroute_numbers(url, FLOWROUTE_AUTH) == []  # the empty preset: credentials, nothing owned
+    journal = requests.get(f"{url}/_fakeroute/requests", timeout=10).json()["requests"]
+    assert [entry["path"] for entry in journal] == ["/v2/numbers"]  # the calls before the reset are gone
+    number = requests.get(f"{url}/v2/numbers/available?limit=1", headers=FLOWROUTE_AUTH,
+                          timeout=10).json()["data"][0]["id"]
+    assert requests.post(f"{url}/v2/numbers/{number}", headers=FLOWROUTE_AUTH, timeout=10).status_code == 201
+    assert requests.post(f"{url}/_fakeroute/reset", timeout=10).status_code == 200
+    assert flowroute_numbers(url, FLOWROUTE_AUTH) == []  # back to the preset, not to the server's first scenario
+
+    # The suspended preset: reads answer, every write is the provider's 403.
+    assert requests.post(f"{url}/_fakeroute/reset", json={"scenario": "suspended"}, timeout=10).status_code == 200
+    assert requests.get(f"{url}/v2/numbers", headers=FLOWROUTE_AUTH, timeout=10).status_code == 200
+    refused = requests.post(f"{url}/v2/numbers/{number}", headers=FLOWROUTE_AUTH, timeout=10)
+    assert refused.status_code == 403
+
+
+@pytest.mark.parametrize("body", [{"scenario": "nope"}, {"scenario": "../fixtures/default"},
+                                  {"scenario": "/etc/passwd"}, {"scenario": "default.json"}, {"scenario": 3},
+                                  {"scenario": "busy", "account": "default"}])
+def test_reset_to_a_preset_takes_only_a_preset_name_and_changes_nothing_otherwise(url, body):
+    busy(url)
+    before = requests.get(f"{url}/_fakeroute/state", timeout=10).content
+    answer = requests.post(f"{url}/_fakeroute/reset", json=body, timeout=10)
+    assert answer.status_code == 400
+    assert "one of busy, default, empty, near-limits, suspended" in answer.json()["error"]
+    assert requests.get(f"{url}/_fakeroute/state", timeout=10).content == before
+
+
+def test_a_tenant_may_not_reset_the_world_to_a_preset():
+    with FakerouteServer(FakerouteApp(World(seed=0), admin_token="t0ken")) as server:
+        tenant = requests.post(f"{server.url}/_fakeroute/accounts", headers={"Authorization": "Bearer t0ken"},
+                               timeout=10).json()
+        auth = basic(tenant["flowroute"]["access_key"], tenant["flowroute"]["secret_key"])
+        answer = requests.post(f"{server.url}/_fakeroute/reset", json={"scenario": "empty"}, headers=auth,
+                               timeout=10)
+        assert answer.status_code == 403 and "preset" in answer.json()["error"]
+        admin = {"Authorization": "Bearer t0ken"}
+        assert requests.get(f"{server.url}/_fakeroute/state", headers=admin, timeout=10).json()["accounts"][0][
+            "id"] == "default"

@@ -100,3 +100,46 @@ def test_area_codes_and_exchanges_follow_availability():
 def test_sizes_out_of_range_are_refused(size):
     with pytest.raises(ValueError):
         Inventory(size=size)
+
+
+def test_deep_offsets_land_right_past_runs_of_taken_numbers():
+    inv = Inventory(seed=4, size=4_000)
+    everything = every_number(inv)
+    taken = set(everything[:30]) | set(everything[500:530]) | set(everything[1000:3000:3]) | {everything[-1]}
+    for number in taken:
+        inv.take(number)
+    remaining = [n for n in everything if n not in taken]
+    for offset in (0, 1, 469, 470, 471, 499, 500, 1500, 2000, len(remaining) - 1, len(remaining)):
+        page, more = inv.search(offset=offset, limit=7)
+        assert [n.value for n in page] == remaining[offset:offset + 7], offset
+        assert more == (offset + 7 < len(remaining))
+    first_206 = [n for n in remaining if n.startswith("1206")]
+    for offset in range(0, len(first_206) + 2, 3):
+        assert [n.value for n in inv.search(starts_with="1206", offset=offset, limit=3)[0]] == \
+            first_206[offset:offset + 3]
+
+
+@pytest.mark.parametrize("max_setup_cost", [None, 0, 1, 2.5, 5])
+def test_area_codes_match_the_available_numbers_with_and_without_a_cost_bound(max_setup_cost):
+    inv = Inventory(seed=5, size=3_000)
+    everything = every_number(inv)
+    for number in everything[::2] + everything[:400]:  # whole exchanges and area codes sold out at the start
+        inv.take(number)
+    available = inv.search(limit=10**9)[0]
+    assert inv.area_codes(max_setup_cost) == sorted({
+        n.npa for n in available if max_setup_cost is None or n.setup_cost <= max_setup_cost})
+
+
+def test_inventories_of_one_seed_share_their_base_and_nothing_else():
+    first, second = Inventory(seed=8, size=2_000), Inventory(seed=8, size=2_000, extra_numbers=[])
+    assert first._base is second._base  # one immutable base: the numbers are not kept twice
+    assert Inventory(seed=9, size=2_000)._base is not first._base
+    assert Inventory(seed=8, size=2_001)._base is not first._base
+    with_extra = Inventory(seed=8, size=2_000, extra_numbers=["12065550100"])
+    assert with_extra._base is not first._base and first.describe("12065550100") is None
+    number = every_number(first)[10]
+    first.take(number)
+    assert not first.is_available(number) and second.is_available(number)
+    assert every_number(second) == every_number(Inventory(seed=8, size=2_000))
+    with pytest.raises(TypeError):
+        first._base.numbers[0] = 1  # read-only: no World can change what the others see

@@ -1,5 +1,5 @@
 """The messaging engine: GSM-7 and UCS-2 segments at every boundary, prices, opt-out keywords and their state
-machine, delivery delays drawn from the seed."""
+machine, delivery rules, delivery delays drawn from the seed."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from fakeroute.messaging import (
     GSM_BASIC_TABLE,
     GSM_EXTENSION_TABLE,
     UCS2,
+    DeliveryRule,
+    DeliveryRules,
     Keyword,
     OptOuts,
     delivery_delays,
@@ -163,3 +165,16 @@ def test_each_step_follows_the_last_within_its_range(profile):
         for offset, (shortest, longest) in zip(offsets, profile, strict=True):
             assert shortest - 0.001 <= offset - previous <= longest + 0.001
             previous = offset
+
+
+def test_delivery_rules_newest_first_wildcards_default_and_independent_copies():
+    rules = DeliveryRules.load([{"to": "1206555*", "outcome": "undeliverable"}, {"to": "1*", "outcome": "expired"}])
+    assert [rules.outcome_for(n) for n in ("12065551234", "14155551234", "442071234567")] == [
+        "undeliverable", "expired", "delivered"]
+    copy = rules.copy()
+    assert copy.add("1206555123?", "rejected") == DeliveryRule("1206555123?", "rejected")
+    assert copy.outcome_for("12065551234") == "rejected" and copy.outcome_for("12065551244") == "undeliverable"
+    assert rules.outcome_for("12065551234") == "undeliverable" and len(rules) == 2  # the original is untouched
+    assert copy.dump()[0] == {"to": "1206555123?", "outcome": "rejected"}
+    assert DeliveryRules.load(copy.dump()) == copy and list(copy)[0].to == "1206555123?"
+    assert DeliveryRules(default="sent").outcome_for("+12065551234") == "sent"

@@ -278,6 +278,7 @@ def test_suspended_twilio_fetches_but_updates_are_forbidden_through_the_sdk(fake
     with pytest.raises(TwilioRestException) as raised:
         client.routes.v2.phone_numbers("+12065550100").update(voice_region="ie1")
     assert raised.value.status == 403 and "suspended" in raised.value.msg
+    assert raised.value.code == 20005  # Twilio's "Account not active"
     assert fakeroute.state["default"].twilio.phone_numbers["+12065550100"].voice_region == "us1"
 
 

@@ -82,8 +82,8 @@ def test_two_worlds_in_one_process_share_nothing():
 
 
 def compact_store(inventory: Inventory) -> dict[str, object]:
-    """The inventory's seeded base: its arrays and byte strings (see fakeroute.inventory), by attribute name."""
-    return {name: value for name, value in vars(inventory).items() if isinstance(value, (array, bytes))}
+    """The inventory's seeded base: its arrays, views and byte strings (see fakeroute.inventory), by attribute name."""
+    return {name: value for name, value in vars(inventory).items() if isinstance(value, (array, bytes, memoryview))}
 
 
 def test_reset_restores_the_scenario_cheaply(monkeypatch):

@@ -244,12 +244,14 @@ class Provider(ABC):
 
     # -- timed work -------------------------------------------------------------------------------
 
-    def next_due(self, world: World) -> datetime | None:
-        """When this provider's earliest timed work falls due on the World's clock (None: nothing pending)."""
+    def due(self, state: Any) -> datetime | None:
+        """When the earliest timed work of one account's state falls due on the World's clock (None: nothing
+        pending): the World books it on its agenda after a reset and after each catch-up of the account."""
         return None
 
-    def catch_up(self, world: World) -> None:  # noqa: B027  optional hook: most providers have no timed work
-        """Do the time-driven work now due (called only once the World's agenda says something is)."""
+    def catch_up(self, world: World, account: Account) -> None:  # noqa: B027  optional: most have no timed work
+        """Do the account's time-driven work now due (called only once the World's agenda says the account has
+        some; finding nothing due is fine)."""
 
     # -- response side ----------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ DOC = REPO / "docs" / "agentmessage.md"
 def test_the_documented_examples_run_in_order_against_fakeroute_serve(server_url):
     """Every ```python block of the page, one after the other in one namespace, as a reader would paste them."""
     blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
-    assert len(blocks) == 8
+    assert len(blocks) == 9
     namespace: dict = {}
     for block in blocks:
         exec(compile(block.replace("http://127.0.0.1:8080", server_url), str(DOC), "exec"), namespace)

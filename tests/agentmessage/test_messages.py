@@ -1,14 +1,16 @@
-"""AgentMessage outbound messages: send (202, then queued → sending → sent → delivered/failed/undelivered on the
-fake clock, each change POSTed to the number's status_url), list (X-Next-Cursor), get, segments, every documented
-refusal, and the per-org send tiers (429 with Retry-After)."""
+"""AgentMessage outbound messages: send (202, then queued → sending → sent → delivered/failed/undelivered at times
+drawn from the seed on the fake clock, each change POSTed to the number's status_url), list (X-Next-Cursor), get,
+segments through the API, every documented refusal, and the per-org send tiers (429 with Retry-After)."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 
 from fakeroute.app import FakerouteApp
-from fakeroute.providers.agentmessage import add_delivery_rule, record_lookup
-from fakeroute.providers.agentmessage.models import segment_count
+from fakeroute.messaging import delivery_delays
+from fakeroute.providers.agentmessage import add_delivery_rule, record_lookup, rendering
 from fakeroute.world import World
 from tests.support.agentmessage import (
     ACTIVE_CAMPAIGN,
@@ -33,14 +35,23 @@ from tests.support.harness import Target
 STATUS_URL = "https://customer.example/status"  # SUPPORT_NUMBER's status_url in the default scenario
 
 
+LONGEST_DELIVERY = 12  # seconds: messaging.DELIVERY's three steps at their longest (1 + 3 + 8)
+
+
 def statuses(api):
     return [(w.url, w.payload["status"]) for w in webhooks_of(api, "message_status")]
+
+
+def step_times(api, message):
+    """When the message reaches each step of its delivery: the seed's draw for its id, after created_at."""
+    created = rendering.parse_time(message["created_at"])
+    return [created + timedelta(seconds=after) for after in delivery_delays(api.world.seed, message["id"])]
 
 
 # -- sending and the lifecycle ----------------------------------------------------------------------
 
 
-def test_a_message_is_queued_then_sent_and_delivered_on_the_clock(am):
+def test_a_message_is_queued_then_sent_and_delivered_at_times_drawn_from_the_seed(am):
     consent(am)
     answer = send(am, tag="reminder-42")
     assert answer.status_code == 202
@@ -52,24 +63,40 @@ def test_a_message_is_queued_then_sent_and_delivered_on_the_clock(am):
     assert message["segment_count"] == 1 and message["bandwidth_message_id"] is None
     assert message["sent_at"] is None and message["delivered_at"] is None and "media_urls" not in message
     path = f"/v1/messages/{message['id']}"
+    times = step_times(am, message)
     seen = []
-    for step in (1, 1, 3):
-        am.world.clock.advance(step)
+    for when, before in zip(times, ("queued", "sending", "sent"), strict=True):
+        am.world.clock.set(when - timedelta(milliseconds=1))
+        assert am.get(path).data["status"] == before  # a millisecond early: still the status before
+        am.world.clock.set(when)
         seen.append(am.get(path).data)
     assert [m["status"] for m in seen] == ["sending", "sent", "delivered"]
-    assert seen[0]["bandwidth_message_id"].startswith("bw-") and seen[1]["sent_at"] and seen[2]["delivered_at"]
-    assert seen[2]["sent_at"] < seen[2]["delivered_at"]
+    assert seen[0]["bandwidth_message_id"].startswith("bw-")
+    assert (seen[2]["sent_at"], seen[2]["delivered_at"]) == (rendering.iso(times[1]), rendering.iso(times[2]))
     # One webhook per change of status (none for queued), each the message as it then was, in order.
     assert statuses(am) == [(STATUS_URL, "sending"), (STATUS_URL, "sent"), (STATUS_URL, "delivered")]
+    assert [w.at for w in webhooks_of(am, "message_status")] == times
     assert webhooks_of(am, "message_status")[-1].payload == seen[2]
+
+
+def test_the_same_seed_gives_the_same_times_and_another_seed_others():
+    def delivered_at(seed):
+        api = agentmessage(Target.wsgi(FakerouteApp(World(seed=seed))))
+        consent(api)
+        message = send(api).data
+        api.world.clock.advance(LONGEST_DELIVERY)
+        return message["id"], api.get(f"/v1/messages/{message['id']}").data["delivered_at"]
+
+    assert delivered_at(0) == delivered_at(0)
+    assert delivered_at(0)[1] != delivered_at(1)[1]
 
 
 def test_status_webhooks_wait_for_their_time_on_the_clock(api):
     consent(api)
-    send(api)
+    message = send(api).data
     assert statuses(api) == []
     assert len(api.world.outbox.webhooks(provider="agentmessage", scheduled=True)) == 3
-    api.world.clock.advance(2)
+    api.world.clock.set(step_times(api, message)[1])
     assert [s for _, s in statuses(api)] == ["sending", "sent"]
 
 
@@ -79,7 +106,7 @@ def test_a_delivery_rule_makes_messages_fail(api, outcome, expected):
     add_delivery_rule(api.world, "+1206555*", outcome)
     consent(api)
     message = send(api).data
-    api.world.clock.advance(10)
+    api.world.clock.advance(LONGEST_DELIVERY)
     final = api.get(f"/v1/messages/{message['id']}").data
     assert final["status"] == expected[-1] and final["delivered_at"] is None
     assert (final["sent_at"] is None) == (outcome == "failed")
@@ -90,7 +117,7 @@ def test_a_number_without_a_status_url_sends_without_webhooks(api):
     (number,) = order(api, search(api, quantity=1), campaign_id=ACTIVE_CAMPAIGN)
     consent(api, number["id"])
     assert send(api, sender=number["number"]).status_code == 202
-    api.world.clock.advance(10)
+    api.world.clock.advance(LONGEST_DELIVERY)
     assert statuses(api) == []
 
 
@@ -107,13 +134,21 @@ def test_an_mms_carries_its_media(api):
 
 @pytest.mark.parametrize(("text", "segments"), [
     ("a" * 160, 1), ("a" * 161, 2), ("a" * 306, 2), ("a" * 307, 3),  # GSM-7: 160, then 153 per part
+    ("a" * 1530, 10), ("a" * 1531, 11), ("a" * 1600, 11),  # up to the documented 1600 characters
     ("€" * 80, 1), ("€" * 81, 2),  # extension characters take two septets
-    ("é" * 160, 1),  # é is in the GSM-7 alphabet
+    ("a" * 159 + "€", 2), ("a" * 158 + "€", 1),  # ... also when only the last one is
+    ("a" * 152 + "€" + "a" * 153, 3),  # a part never ends between the escape and its character: 152 + 155
+    ("é" * 160, 1), ("Ç" * 161, 2),  # é and Ç are in the GSM-7 alphabet
     ("ê" * 70, 1), ("ê" * 71, 2), ("ê" * 134, 2), ("ê" * 135, 3),  # UCS-2: 70, then 67 per part
+    ("a" * 159 + "ç", 3),  # one character outside GSM-7 (lower-case ç) makes all of it UCS-2: 160 in 67s
     ("😀" * 35, 1), ("😀" * 36, 2),  # an emoji is two UTF-16 code units
+    ("😀" * 66, 2), ("😀" * 67, 3),  # a part holds 33 of them: a pair is never split (66 units, not 67)
 ])
-def test_segments_are_counted_gsm7_or_ucs2(text, segments):
-    assert segment_count(text) == segments
+def test_segments_are_counted_at_each_boundary(api, text, segments):
+    consent(api)
+    answer = send(api, text=text)
+    assert answer.data["segment_count"] == segments
+    assert api.get(f"/v1/messages/{answer.data['id']}").data["segment_count"] == segments
 
 
 def test_a_long_message_reports_its_segments(api):
@@ -192,9 +227,15 @@ def test_messages_list_newest_first_with_the_cursor_in_x_next_cursor(am):
     everything = am.get("/v1/messages")
     assert everything.json()["meta"]["limit"] == 50 and "X-Next-Cursor" not in everything.headers
     assert [m["id"] for m in am.get("/v1/messages", params={"tag": "batch"}).data] == sent[::-1][:2]
-    am.world.clock.advance(3)  # each is delivered 5 s after it was sent: the newest is only sent
-    assert [m["id"] for m in am.get("/v1/messages", params={"status": "delivered"}).data] == sent[::-1][1:]
-    assert [m["id"] for m in am.get("/v1/messages", params={"status": "sent"}).data] == [sent[2]]
+    newest = am.get(f"/v1/messages/{sent[2]}").data
+    am.world.clock.set(step_times(am, newest)[1])  # the newest is just sent; the others are further on
+    now = {m: am.get(f"/v1/messages/{m}").data["status"] for m in sent}
+    assert now[sent[2]] == "sent"
+    for status in ("sent", "delivered"):
+        listed = [m["id"] for m in am.get("/v1/messages", params={"status": status}).data]
+        assert listed == [m for m in sent[::-1] if now[m] == status]
+    am.world.clock.advance(LONGEST_DELIVERY)
+    assert [m["id"] for m in am.get("/v1/messages", params={"status": "delivered"}).data] == sent[::-1]
     assert am.get("/v1/messages", params={"to": OTHER_MOBILE}).data == []
     assert len(am.get("/v1/messages", params={"from": SUPPORT_NUMBER}).data) == 3
 
@@ -242,17 +283,67 @@ def test_the_rate_limit_comes_before_the_other_checks_and_counts_per_org(api):
     assert error_of(send(api.as_key(OTHER_KEY), sender=OTHER_NUMBER), 453, "CONSENT_REQUIRED")  # another org
 
 
-def test_lifetime_spend_raises_the_tier():
-    scenario = World(seed=0).scenario
-    for account in scenario["accounts"]:
+def default_org(scenario="default", **section):
+    """The default org's API in a World of ``scenario`` with its agentmessage section changed by ``section``."""
+    document = World(seed=0, scenario=scenario).scenario
+    for account in document["accounts"]:
         if account["id"] == "default":
-            account["agentmessage"]["lifetime_spend_cents"] = 20_000  # $200: tier 2, 5 per second
-    api = agentmessage(Target.wsgi(FakerouteApp(World(seed=0, scenario=scenario))))
+            account["agentmessage"].update(section)
+    return agentmessage(Target.wsgi(FakerouteApp(World(seed=0, scenario=document))))
+
+
+def test_lifetime_spend_raises_the_tier():
+    api = default_org(lifetime_spend_cents=20_000)  # $200: tier 2, 5 per second
     contacts = [f"+1206555{1000 + i}" for i in range(6)]
     for contact in contacts:
         consent(api, SUPPORT_ID, contact)
     answers = [send(api, to=contact).status_code for contact in contacts]
     assert answers == [202] * 5 + [429]
+
+
+@pytest.mark.parametrize(("lifetime_spend_cents", "per_second"), [(0, 1), (20_000, 5), (100_000, 20),
+                                                                  (500_000, 100)])
+def test_n_plus_one_sends_in_one_second_the_last_is_429_and_the_next_window_accepts(lifetime_spend_cents,
+                                                                                     per_second):
+    api = default_org(lifetime_spend_cents=lifetime_spend_cents)
+    consent(api)
+    answers = [send(api, text=f"#{i}") for i in range(per_second + 1)]
+    assert [a.status_code for a in answers] == [202] * per_second + [429]
+    assert answers[-1].headers["Retry-After"] == "1"
+    assert error_of(send(api, text="early retry"), 429, "RATE_LIMITED")  # an early retry fails too
+    assert len(api.get("/v1/messages", params={"limit": 200}).data) == per_second  # the refused left nothing
+    api.world.clock.advance(1)
+    assert send(api, text="next second").status_code == 202
+
+
+def test_the_per_minute_bucket_of_the_near_limits_preset():
+    api = default_org("near-limits")  # 59 of tier 1's 60 sends of the first minute already used
+    consent(api)
+    assert send(api).status_code == 202
+    api.world.clock.advance(1)
+    refused = send(api)
+    error_of(refused, 429, "RATE_LIMITED")
+    now = api.world.clock.peek()
+    assert refused.headers["Retry-After"] == str(60 - now.second)  # until the minute's window ends
+    api.world.clock.advance(1)
+    error_of(send(api), 429, "RATE_LIMITED")  # a retry within the minute fails too
+    api.world.clock.set(now.replace(second=0) + timedelta(minutes=1))
+    assert send(api).status_code == 202
+
+
+def test_a_scenario_changes_a_limit_by_name():
+    document = World(seed=0).scenario
+    document["limits"] = {"agentmessage.messages.per_second": {"count": 3}}
+    api = agentmessage(Target.wsgi(FakerouteApp(World(seed=0, scenario=document))))
+    consent(api)
+    assert [send(api).status_code for _ in range(4)] == [202] * 3 + [429]
+
+
+def test_the_send_limit_is_the_organizations_whichever_key_sends(api):
+    minted = api.post("/v1/api-keys", json={"label": "worker", "scopes": ["messages:send"]}).data["plaintext"]
+    consent(api)
+    assert send(api).status_code == 202
+    error_of(send(api.as_key(minted)), 429, "RATE_LIMITED")  # the org's bucket, not the key's (reference §7)
 
 
 def test_rate_limits_switched_off_let_every_send_through():

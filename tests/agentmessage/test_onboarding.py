@@ -71,7 +71,7 @@ def test_a_realistic_onboarding_over_http(server_url, live_world):
                                                     "text": "Bloom Dental: your cleaning is tomorrow at 9:00."})
         assert sent.status_code == 202 and sent.json()["data"]["status"] == "queued"
         message_id = sent.json()["data"]["id"]
-        advance(5)
+        advance(12)  # the longest delivery: 1 + 3 + 8 seconds (messaging.DELIVERY)
         received = receiver.wait_for(3 + 3)  # three events, three statuses
         statuses = [r["json"]["status"] for r in received if r["path"] == "/status"]
         assert statuses == ["sending", "sent", "delivered"]

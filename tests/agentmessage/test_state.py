@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from fakeroute.app import FakerouteApp
+from fakeroute.messaging import delivery_delays
 from fakeroute.providers.agentmessage import (
     SCHEMAS,
     add_delivery_rule,
@@ -89,6 +90,32 @@ def _scenario(**section):
 def test_scenario_mistakes_are_named(section, words):
     with pytest.raises(ScenarioError, match=words):
         World(seed=0, scenario=_scenario(**section), inventory_size=100)
+
+
+_MESSAGE = {"id": "0190a1b2-0000-7000-8000-000000000001", "phone_number_id": SUPPORT_ID, "from": "+14155550123",
+            "to": "+12065551234", "created_at": "2026-01-01T00:00:00Z"}
+
+
+@pytest.mark.parametrize("message", [{**_MESSAGE, "outcome": "failed", "delays": [0.5]},
+                                     {**_MESSAGE, "delays": [3, 1, 2]}])
+def test_a_scenario_messages_delays_must_cover_its_statuses_and_rise(message):
+    with pytest.raises(ScenarioError, match=r"messages\[0\]\.delays: .* rising delays"):
+        World(seed=0, scenario=_scenario(messages=[message]), inventory_size=100)
+
+
+def test_a_scenario_message_without_delays_gets_the_seeds_and_with_them_keeps_its_own():
+    scenario = World(seed=0).scenario
+    section = next(a for a in scenario["accounts"] if a["id"] == "default")["agentmessage"]
+    section["messages"] = [_MESSAGE, {**_MESSAGE, "id": "0190a1b2-0000-7000-8000-000000000002",
+                                      "outcome": "undelivered", "delays": [1, 2, 3.25]}]
+    world = World(seed=7, scenario=scenario)
+    world.clock.advance(3600)
+    api = agentmessage(Target.wsgi(FakerouteApp(world)))
+    drawn = api.get(f"/v1/messages/{_MESSAGE['id']}").data
+    start = world.clock.start
+    assert drawn["delivered_at"] == rendering.iso(start + timedelta(seconds=delivery_delays(7, _MESSAGE["id"])[2]))
+    given = api.get("/v1/messages/0190a1b2-0000-7000-8000-000000000002").data
+    assert (given["status"], given["sent_at"], given["delivered_at"]) == ("undelivered", "2026-01-01T00:00:02Z", None)
 
 
 def test_an_account_without_an_agentmessage_section_has_no_keys():

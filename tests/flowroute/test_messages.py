@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime
 
 import pytest
 from werkzeug.test import Client
@@ -11,10 +12,20 @@ from fakeroute.app import FakerouteApp
 from fakeroute.providers.flowroute import add_delivery_rule, receive_message
 from fakeroute.world import ScenarioError, World
 from tests.support.errors import error_of
-from tests.support.flowroute import MEDIA_TYPE, MOBILE, OTHER_TENANTS, OWNED, OWNED_PLAIN, sms
+from tests.support.flowroute import (
+    MEDIA_TYPE,
+    MOBILE,
+    OTHER_TENANTS,
+    OWNED,
+    OWNED_PLAIN,
+    receipt_delays,
+    receipt_time,
+    sms,
+)
 from tests.support.harness import basic
 
 DLR_URL = "https://customer.example/flowroute/dlr"
+T0 = datetime(2026, 1, 1, tzinfo=UTC)  # the World's clock at the start
 HISTORY_IDS = ["mdr2-ca82be46e6ba11e79d08862d092cf73d", "mdr2-39cadeace66e11e7aff806cd7f24ba2d"]  # default scenario
 
 
@@ -85,13 +96,18 @@ def test_the_default_account_starts_with_two_messages_of_history(flowroute):
 def test_the_status_follows_the_clock_and_each_change_sends_a_dlr(flowroute):
     set_callback(flowroute, "dlr_callback", DLR_URL)
     message_id = send(flowroute)
+    smsc, carrier, handset = receipt_delays(message_id)
+    assert 0.2 <= smsc < carrier < handset <= 12  # the DELIVERY profile's bounds
+    record = mdr(flowroute, message_id)["attributes"]
+    assert (record["status"], record["delivery_receipts"], webhooks(flowroute)) == ("message buffered", [], [])
 
+    advance(flowroute, carrier)  # the carrier's receipt is due, the handset's not yet
     record = mdr(flowroute, message_id)["attributes"]
     assert record["status"] == "message buffered"
     assert [(r["level"], r["status"], r["status_code"], r["status_code_description"], r["timestamp"])
             for r in record["delivery_receipts"]] == [  # newest first, as Flowroute's README shows them
-        (2, "message buffered", 1003, "Message accepted by Carrier", "2026-01-01T00:00:01.00Z"),
-        (1, "smsc submit", None, "Message has been sent", "2026-01-01T00:00:00.00Z"),
+        (2, "message buffered", 1003, "Message accepted by Carrier", receipt_time(T0, carrier)),
+        (1, "smsc submit", None, "Message has been sent", receipt_time(T0, smsc)),
     ]
     assert [w["payload"]["data"]["attributes"]["status"] for w in webhooks(flowroute)] == [
         "smsc submit", "message buffered"]
@@ -106,7 +122,7 @@ def test_the_status_follows_the_clock_and_each_change_sends_a_dlr(flowroute):
     assert final["payload"] == {"data": {
         "attributes": {"body": "Hello there how are you?", "level": 2, "status": "delivered", "status_code": "1000",
                        "status_code_description": "Message delivered to handset",
-                       "timestamp": "2026-01-01T00:00:05.00Z"},
+                       "timestamp": receipt_time(T0, handset)},
         "id": message_id,
         "links": {"related": f"{flowroute.base}/v2.1/messages/{message_id}"},
         "type": "delivery_receipt"}}
@@ -127,6 +143,7 @@ def test_an_mms_with_media_as_the_sdk_readme_sends_it(flowroute):
     assert record["attributes"]["amount_display"] == "$0.0200"
     media = record["relationships"]["media"]["data"]
     assert [m["type"] for m in media] == ["media", "media"] and len({m["id"] for m in media}) == 2
+    advance(flowroute, 1)  # the SMSC's receipt comes within a second
     (first, *_) = webhooks(flowroute, kind="dlr")
     assert first["url"] == DLR_URL and first["payload"]["data"]["attributes"]["body"] == ""  # empty for MMS
 
@@ -159,13 +176,22 @@ def test_the_flat_form_of_the_openapi_message_schema_and_plus_prefixed_numbers(f
 
 
 @pytest.mark.parametrize("body, segments, encoding", [
-    ("x" * 160, 1, 0),
-    ("x" * 161, 2, 0),  # past 160, ASCII goes in segments of 140
-    ("x" * 281, 3, 0),
-    ("café", 1, 8),  # anything outside ASCII is UCS-2, 70 per segment
-    ("é" * 71, 2, 8),
+    ("x" * 160, 1, 0),  # GSM-7: 160 septets in one message
+    ("x" * 161, 2, 0),  # past 160, parts of 153
+    ("x" * 306, 2, 0),
+    ("x" * 307, 3, 0),
+    ("é" * 160, 1, 0),  # é is in the GSM basic table: one septet
+    ("€" * 80, 1, 0),  # an extension character takes two septets: 160
+    ("x" * 159 + "€", 2, 0),  # 161 septets
+    ("x" * 151 + "€" + "x" * 153, 2, 0),  # 306 septets: two full parts of 153
+    ("x" * 152 + "€" + "x" * 152, 3, 0),  # 306 too, but the escape pair never straddles a part: 152 + 153 + 1
+    ("ж" * 70, 1, 8),  # outside the GSM tables: UCS-2, 70 units in one message
+    ("ж" * 71, 2, 8),  # past 70, parts of 67
+    ("ж" * 134, 2, 8),
+    ("ж" * 135, 3, 8),
     ("🙂" * 35, 1, 8),  # an emoji takes two UCS-2 units
     ("🙂" * 36, 2, 8),
+    ("x" * 159 + "’", 3, 8),  # one curly quote makes the whole body UCS-2: 160 units, 67 per part
 ])
 def test_bodies_are_encoded_and_billed_per_segment(flowroute, body, segments, encoding):
     attributes = mdr(flowroute, send(flowroute, body=body))["attributes"]
@@ -277,7 +303,11 @@ def test_start_date_forms(flowroute, start_date):
 
 
 def test_end_date_is_inclusive_and_compared_in_utc(flowroute):
-    first, second, third = send(flowroute, body="1"), send(flowroute, body="2"), send(flowroute, body="3")
+    first = send(flowroute, body="1")
+    advance(flowroute, 1)
+    second = send(flowroute, body="2")
+    advance(flowroute, 1)
+    third = send(flowroute, body="3")
     listed = flowroute.get("/v2.1/messages", params={"start_date": "2026-01-01T00:00:01Z",
                                                      "end_date": "2026-01-01T00:00:02+00:00"}).json()
     assert [m["id"] for m in listed["data"]] == [third, second]  # sent at 00:00:02 and 00:00:01
@@ -346,11 +376,12 @@ def test_a_dlr_goes_to_the_message_then_the_number_then_the_account_callback(flo
     did = flowroute.post(f"/v2/numbers/{OWNED}/relationships/dlr_callback",
                          json={"data": {"attributes": {"callback_url": "https://customer.example/did"}}})
     assert did.status_code == 204 and did.content == b""
-    send(flowroute, dlr_callback="https://customer.example/message")
-    send(flowroute)
-    send(flowroute, sender=OWNED_PLAIN)
-    assert [w["url"].rsplit("/", 1)[-1] for w in webhooks(flowroute) if w["payload"]["data"]["attributes"]["level"] == 1
-            ] == ["message", "did", "account"]
+    sent = [send(flowroute, dlr_callback="https://customer.example/message"), send(flowroute),
+            send(flowroute, sender=OWNED_PLAIN)]
+    advance(flowroute, 1)  # every SMSC receipt is due
+    urls = {w["payload"]["data"]["id"]: w["url"].rsplit("/", 1)[-1] for w in webhooks(flowroute)
+            if w["payload"]["data"]["attributes"]["level"] == 1}
+    assert urls == dict(zip(sent, ["message", "did", "account"], strict=True))
 
 
 def test_callback_endpoints(flowroute):

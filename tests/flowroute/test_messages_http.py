@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from fakeroute.world import World
-from tests.support.flowroute import FLOWROUTE_KEY, FLOWROUTE_SECRET, MOBILE, OWNED, sms
+from tests.support.flowroute import FLOWROUTE_KEY, FLOWROUTE_SECRET, MOBILE, OWNED, receipt_delays, sms
 from tests.support.receiver import HOLD_LIMIT, Receiver
 
 
@@ -38,6 +38,8 @@ def test_dlrs_reach_a_local_receiver_as_the_clock_moves(server_url: str, live_wo
     with Receiver() as receiver:
         set_callback(session, server_url, "dlr_callback", receiver.url + "/flowroute/dlr")
         message_id = session.post(f"{server_url}/v2.1/messages", json=sms(), timeout=5).json()["data"]["id"]
+        # The SMSC's and the carrier's receipts are due, the handset's not yet.
+        requests.post(f"{server_url}/_fakeroute/clock", json={"advance": receipt_delays(message_id)[1]}, timeout=5)
         got = receiver.wait_for(2)
         assert [g["json"]["data"]["attributes"]["status"] for g in got] == ["smsc submit", "message buffered"]
 
@@ -63,6 +65,8 @@ def test_a_receiver_that_never_answers_costs_the_caller_nothing_and_loses_nothin
         # for its retries (had it waited, this call would have timed out first).
         response = session.post(f"{server_url}/v2.1/messages", json=sms(), timeout=5)
         assert response.status_code == 202
+        carrier = receipt_delays(response.json()["data"]["id"])[1]
+        assert requests.post(f"{server_url}/_fakeroute/clock", json={"advance": carrier}, timeout=5).ok
         assert receiver.wait_for_arrival(1) and receiver.received == []
         receiver.release()  # from now on it hangs up on every POST at once, without an answer
         assert live_world.outbox.drain(timeout=10)
@@ -80,9 +84,12 @@ def test_a_slow_receiver_does_not_slow_the_api(server_url: str, live_world: Worl
     with Receiver(hold=True) as receiver:
         set_callback(session, server_url, "dlr_callback", receiver.url)
         # Every call is answered while the receiver holds the first receipt's POST unanswered.
+        assert session.post(f"{server_url}/v2.1/messages", json=sms(), timeout=5).status_code == 202
+        assert requests.post(f"{server_url}/_fakeroute/clock", json={"advance": 1}, timeout=5).ok  # the SMSC's
+        assert receiver.wait_for_arrival(1)
         for _ in range(3):
             assert session.post(f"{server_url}/v2.1/messages", json=sms(), timeout=5).status_code == 202
-        assert receiver.wait_for_arrival(1) and receiver.received == []
+        assert receiver.received == []
         receiver.release()
         assert receiver.wait_for(1)
 
@@ -108,6 +115,7 @@ def test_callbacks_to_other_hosts_are_recorded_but_never_sent(server_url: str, l
     session = api(server_url)
     set_callback(session, server_url, "dlr_callback", "https://customer.example/dlr")
     session.post(f"{server_url}/v2.1/messages", json=sms(), timeout=5)
+    assert requests.post(f"{server_url}/_fakeroute/clock", json={"advance": 60}, timeout=5).ok
     assert live_world.outbox.drain()
     listed = outbox(server_url)
     assert {(w["state"], len(w["attempts"])) for w in listed} == {("blocked", 0)}

@@ -57,6 +57,7 @@ def test_the_sdk_demo_messaging_flow(sdk: SdkShapedClient, live_world: World):
     assert sdk.set_did_level_dlr_callback(OWNED, "http://example.com/did/dlr") is None
     assert sdk.set_did_callback(OWNED, "http://example.com/did/dlr2") is None
     assert "content-type" not in {k.lower() for k in sdk.sent[-1].headers}
+    live_world.clock.advance(60)  # every receipt is due
     assert [w.url for w in live_world.outbox.webhooks(kind="dlr")][:1] == ["http://httpbin.org/status/:code"]
 
 

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from ...accounts import Account, Scope
 from ...errors import ApiError
+from ...messaging import DeliveryRule
 from ...validation import Violation
 from ..base import Exchange, Provider, Reply
 from . import errors, handlers, rendering, scenario
@@ -22,7 +23,6 @@ from .models import (
     TRUE_WORDS,
     ApiKey,
     Consent,
-    DeliveryRule,
     InboundMessage,
     Organization,
 )
@@ -130,18 +130,13 @@ class AgentMessageProvider(Provider):
 
     # -- timed work -------------------------------------------------------------------------------
 
-    def next_due(self, world: World) -> datetime | None:
-        dues = [org.due for org in (a.states.get(self.name) for a in world) if org is not None and org.due]
-        return min(dues, default=None)
+    def due(self, state: Organization) -> datetime | None:
+        return state.due
 
-    def catch_up(self, world: World) -> None:
-        """Quarantines that ended and bulk orders due, in every org whose time has come: they change the
+    def catch_up(self, world: World, account: Account) -> None:
+        """Quarantines that ended and bulk orders due in the org, when its time has come: they change the
         shared inventory, so the World runs this before a request to any provider."""
-        now = world.clock.peek()
-        for account in world:
-            org = account.states.get(self.name)
-            if org is not None and org.due is not None and org.due <= now:
-                handlers.catch_up(world.scope(account, self.name))
+        handlers.catch_up(world.scope(account, self.name))
 
     # -- response side ----------------------------------------------------------------------------
 
@@ -234,13 +229,12 @@ def review_campaign(world: World, campaign_id: str, status: str = "ACTIVE", *, r
 
 def add_delivery_rule(world: World, to: str, outcome: str, *, account: str = "default") -> DeliveryRule:
     """From now until the next reset, messages ``account`` sends to numbers matching ``to`` (E.164, ``*``/``?``
-    wildcards) end with ``outcome``: delivered, undelivered or failed (the newest matching rule wins)."""
+    wildcards) end with ``outcome``: delivered, undelivered, failed or no_receipt (the newest matching rule wins;
+    a magic recipient beats every rule)."""
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}: one of {', '.join(OUTCOMES)}")
-    rule = DeliveryRule(to, outcome)
     with world.lock:
-        world.accounts[account].state(NAME).delivery_rules.insert(0, rule)
-    return rule
+        return world.accounts[account].state(NAME).delivery_rules.add(to, outcome)
 
 
 def record_lookup(world: World, number: str, line_type: str, *, account: str = "default") -> None:

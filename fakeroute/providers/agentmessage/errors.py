@@ -75,6 +75,12 @@ def line_type_blocked() -> ApiError:
                     code="LINE_TYPE_BLOCKED")
 
 
+def carrier_error() -> ApiError:
+    """502: the carrier failed an order. Its body is every 5xx's generic one, as documented ("internal errors
+    collapse to a generic message"); the detail here is for the journal only."""
+    return ApiError(502, "the carrier failed the order: nothing was assigned")
+
+
 def brand_not_verified() -> ApiError:
     return ApiError(409, "brand not verified: identity_status must be VERIFIED or VETTED_VERIFIED",
                     code="BRAND_NOT_VERIFIED")

@@ -2,7 +2,8 @@
 consent, API keys, org webhooks), the timed work of the fake clock, and the simulated arrival of inbound messages.
 
 Handlers get input already checked (auth, scope, JSON Schemas); every remaining check that can fail
-(429, 404, the campaign gate, 409, 453) runs before the first change, so a refused request leaves state untouched.
+(429, 404, the campaign gate, 409, 422, 453, 502) runs before the first change, so a refused request leaves
+state untouched.
 """
 
 from __future__ import annotations
@@ -10,15 +11,18 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
+import itertools
 import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from ... import magic
 from ...accounts import Scope
 from ...inventory import AvailableNumber, Inventory
 from ...limits import Limit
+from ...messaging import Keyword, delivery_delays, segments
 from ..base import Call, Reply
 from . import errors, rendering
 from .models import (
@@ -28,14 +32,14 @@ from .models import (
     BRAND_REVIEW_DELAY,
     BULK_FULFILMENT_DELAY,
     CAMPAIGN_REVIEW_DELAY,
-    CONFIRM_KEYWORDS,
+    CONFIRM_WORDS,
     CONSENT_CHALLENGE_LIFETIME,
     EVENT_RETENTION,
+    GRANT_WORDS,
     HOSTED_CONSENT_LIFETIME,
     IDEMPOTENCY_WINDOW,
+    MAGIC_REPLY_DELAY,
     MAX_WEBHOOK_ENDPOINTS,
-    OPT_IN_KEYWORDS,
-    OPT_OUT_KEYWORDS,
     QUARANTINE,
     ROUTING_FIELDS,
     TRUE_WORDS,
@@ -49,16 +53,16 @@ from .models import (
     Delivery,
     HostedConsent,
     InboundMessage,
+    MagicReply,
     Message,
     Organization,
     PhoneNumber,
     ReleasedNumber,
     StoredReply,
     WebhookEndpoint,
+    bare_word,
     campaign_findings,
     campaign_keywords,
-    keyword_of,
-    segment_count,
     send_tier,
 )
 from .schemas import SCHEMAS
@@ -197,6 +201,12 @@ def catch_up(scope: Scope) -> None:
         if challenge.open and challenge.expires_at <= now:
             org.challenges[challenge.id] = dataclasses.replace(challenge, status="expired")
             emit(scope, "consent_pending.expired", _challenge_event(challenge), challenge.expires_at)
+    due = [r for r in org.replies if r.at <= now]
+    org.replies = [r for r in org.replies if r.at > now]
+    for reply in sorted(due, key=lambda r: (r.at, r.sender)):
+        number = org.numbers.get(reply.phone_number_id)
+        if number is not None:  # a number released since gets no inbound message
+            receive(scope, number, reply.sender, reply.body, (), at=reply.at)
     org.recompute_due()
 
 
@@ -231,13 +241,19 @@ def search_phone_numbers(call: Call) -> Reply:
 
 
 def order_phone_numbers(call: Call) -> Reply:
-    """POST /v1/phone-numbers/orders: all of the listed numbers or none (409 naming the missing ones)."""
+    """POST /v1/phone-numbers/orders: all of the listed numbers or none (409 naming the missing ones; 502 when the
+    carrier fails the order). A magic just-taken number (555-0151) is one no longer available; a magic carrier-error
+    one (555-0152) is offered, and the carrier fails its order."""
     org, inventory = _org(call), call.scope.inventory
     routing = _routing(org, call.body)
     requested = list(dict.fromkeys(call.body["numbers"]))  # duplicates dropped silently
-    unavailable = [n for n in requested if not inventory.is_available(n[1:])]
+    outcomes = {n: magic.purchase_outcome(n) for n in requested}
+    # The inventory never holds a 555 number: a magic one that the carrier fails is available until it is asked.
+    unavailable = [n for n in requested if outcomes[n] != "carrier_error" and not inventory.is_available(n[1:])]
     if unavailable:
         raise errors.insufficient_inventory(len(requested) - len(unavailable), unavailable)
+    if "carrier_error" in outcomes.values():
+        raise errors.carrier_error()
     now = call.scope.clock.now()  # one order, one moment: its numbers share created_at
     created = []
     for e164 in requested:
@@ -391,15 +407,19 @@ def get_bulk_order(call: Call) -> Reply:
 
 
 def _keyset(call: Call, items: Iterable[T], default_limit: int,
-            key: Callable[[T], tuple[datetime, str]]) -> tuple[list[T], str | None, int]:
-    """One page, newest first by ``key`` (``(created_at, id)``): its rows, the next page's cursor, the limit."""
+            key: Callable[[T], tuple[datetime, str]], ordered: bool) -> tuple[list[T], str | None, int]:
+    """One page, newest first by ``key`` (``(created_at, id)``): its rows, the next page's cursor, the limit.
+    ``ordered``: ``items`` already come newest first from below the cursor (read lazily, up to the page's end)."""
     limit = call.query.get("limit", default_limit)
-    after = _cursor(call.query)
-    rows = sorted(items, key=key, reverse=True)
-    if after is not None:
-        rows = [i for i in rows if key(i) < after]
-    shown = rows[:limit]
-    next_cursor = rendering.encode_cursor(*key(shown[-1])) if len(rows) > limit else None
+    rows: Iterable[T] = items
+    if not ordered:
+        after = _cursor(call.query)
+        rows = sorted(items, key=key, reverse=True)
+        if after is not None:
+            rows = [i for i in rows if key(i) < after]
+    taken = list(itertools.islice(rows, limit + 1))
+    shown = taken[:limit]
+    next_cursor = rendering.encode_cursor(*key(shown[-1])) if len(taken) > limit else None
     return shown, next_cursor, limit
 
 
@@ -408,17 +428,19 @@ def _created(item: Any) -> tuple[datetime, str]:
 
 
 def _listing(call: Call, items: Iterable[T], render: Callable[[T], dict[str, Any]], *,
-             default_limit: int = DEFAULT_LIMIT, key: Callable[[T], tuple[datetime, str]] = _created) -> Reply:
+             default_limit: int = DEFAULT_LIMIT, key: Callable[[T], tuple[datetime, str]] = _created,
+             ordered: bool = False) -> Reply:
     """Newest first; the next page's cursor goes in the X-Next-Cursor header, absent on the last page."""
-    shown, next_cursor, limit = _keyset(call, items, default_limit, key)
+    shown, next_cursor, limit = _keyset(call, items, default_limit, key, ordered)
     headers = {"X-Next-Cursor": next_cursor} if next_cursor else {}
     return Reply(200, rendering.page([render(i) for i in shown], limit), headers)
 
 
 def _meta_listing(call: Call, items: Iterable[T], render: Callable[[T], dict[str, Any]], *,
-                  default_limit: int = DEFAULT_LIMIT, key: Callable[[T], tuple[datetime, str]] = _created) -> Reply:
+                  default_limit: int = DEFAULT_LIMIT, key: Callable[[T], tuple[datetime, str]] = _created,
+                  ordered: bool = False) -> Reply:
     """Newest first; the next page's cursor in ``meta.next_cursor``, null on the last page."""
-    shown, next_cursor, limit = _keyset(call, items, default_limit, key)
+    shown, next_cursor, limit = _keyset(call, items, default_limit, key, ordered)
     return Reply(200, rendering.page([render(i) for i in shown], limit, next_cursor))
 
 
@@ -581,10 +603,11 @@ def _uuid7(scope: Scope, kind: str, when: datetime) -> str:
     return str(uuid.UUID(int=millis << 80 | 0x7 << 76 | (serial & 0xFFF) << 64 | 0b10 << 62 | rand))
 
 
-def _limited(scope: Scope, org: Organization, name: str, *limits: Limit) -> None:
-    """Count one request against each of the org's buckets ``name``; 429 with the longest wait when any is full."""
+def _limited(scope: Scope, *limits: tuple[str, Limit]) -> None:
+    """Count one request against each of the org's named limits (``"messages.per_second"``: the scenario's
+    ``agentmessage.messages.per_second`` replaces the default given); 429 with the longest wait when any is full."""
     now = scope.clock.peek()
-    waits = [scope.limits.hit((PROVIDER, org.org_id, name, limit.window), limit, now) for limit in limits]
+    waits = [scope.limits.hit_named(scope.account_id, f"{PROVIDER}.{name}", limit, now) for name, limit in limits]
     refused = [w for w in waits if w is not None]
     if refused:
         raise errors.rate_limited(max(refused))
@@ -609,35 +632,63 @@ def sending_number(org: Organization, number: PhoneNumber | None, field: str, *,
     return number
 
 
+def check_recipient(org: Organization, number: PhoneNumber, to: str) -> None:
+    """What refuses any text from ``number`` to ``to``: a fixed line (422 LINE_TYPE_BLOCKED), an opt-out (453)."""
+    if org.landline(to):
+        raise errors.line_type_blocked()
+    if org.opted_out(number, to):
+        raise errors.consent_required()
+
+
 def new_message(scope: Scope, org: Organization, number: PhoneNumber, to: str, text: str, *,
                 media_urls: tuple[str, ...] = (), priority: str = "default", tag: str | None = None) -> Message:
-    """A message queued now (the clock does not move: a burst of sends is one instant), its statuses planned, each
-    status change a webhook to the number's status_url at its time on the clock."""
+    """A message queued now (the clock does not move: a burst of sends is one instant), its statuses planned at
+    times drawn from the seed and its id, each status change a webhook to the number's status_url at its time on
+    the clock. A magic inbound recipient (555-0131, 555-0132) answers the first message it gets."""
     now = scope.clock.peek()
+    message_id = _uuid7(scope, "agentmessage.message", now)
+    outcome, profile = org.outcome_for(to)
     message = Message(
-        _uuid7(scope, "agentmessage.message", now), number.id, number.number, to, text,
-        "mms" if media_urls else "sms", media_urls, priority, tag, segment_count(text), now, org.outcome_for(to),
+        message_id, number.id, number.number, to, text, "mms" if media_urls else "sms", media_urls, priority, tag,
+        segments(text), now, outcome, delivery_delays(scope.ids.seed, message_id, profile),
     )
     org.messages[message.id] = message
     if number.status_url:
         for when, _ in message.timeline():
             scope.outbox.record(PROVIDER, scope.account_id, "message_status", number.status_url,
                                 rendering.message_resource(message, when), at=when)
+    _magic_reply(scope, org, number, message)
     return message
 
 
+def _magic_reply(scope: Scope, org: Organization, number: PhoneNumber, message: Message) -> None:
+    """A magic inbound number texts its keyword back once the first message from ``number`` reaches it: booked on
+    the clock, it then arrives by the normal inbound path (listed, POSTed to inbound_url, the opt-out applied)."""
+    word = magic.inbound_keyword(message.to)
+    delivered = message.planned_at("delivered")
+    if word is None or delivered is None:
+        return
+    answered = any(r.phone_number_id == number.id and r.sender == message.to for r in org.replies) or any(
+        m.sender == message.to and m.to == number.number for m in org.inbound.values())
+    if answered:
+        return
+    (after,) = delivery_delays(scope.ids.seed, f"{message.id}/reply", MAGIC_REPLY_DELAY)
+    org.replies.append(MagicReply(delivered + timedelta(seconds=after), number.id, message.to, word))
+    _book(scope, org, org.replies[-1].at)
+
+
 def send_message(call: Call) -> Reply:
-    """POST /v1/messages → 202 queued. Rate limit (429), then the sending number (422), the recipient's line type
-    (422 LINE_TYPE_BLOCKED) and consent (453 CONSENT_REQUIRED)."""
+    """POST /v1/messages → 202 queued. Rate limits (429), then the sending number (422), the recipient's line type
+    (422 LINE_TYPE_BLOCKED), an opt-out or no consent (453 CONSENT_REQUIRED). Nothing is charged (no price is
+    documented) and a refused send leaves nothing behind."""
     org, scope, body = _org(call), call.scope, call.body
     per_second, per_minute = send_tier(org.lifetime_spend_cents)
-    _limited(scope, org, "messages", Limit(per_second, 1), Limit(per_minute, 60))
+    _limited(scope, ("messages.per_second", Limit(per_second, 1)), ("messages.per_minute", Limit(per_minute, 60)))
     media = tuple(body.get("media_urls") or ())
     number = sending_number(org, org.number_by_e164(body["from"]), "from", mms=bool(media))
     to = body["to"]
-    if org.line_types.get(to) == "fixed":
-        raise errors.line_type_blocked()
-    if not org.may_text(number.id, to):
+    check_recipient(org, number, to)
+    if not org.may_text(number, to):
         raise errors.consent_required()
     message = new_message(scope, org, number, to, body.get("text") or "", media_urls=media,
                           priority=body.get("priority") or "default", tag=body.get("tag"))
@@ -647,12 +698,13 @@ def send_message(call: Call) -> Reply:
 def list_messages(call: Call) -> Reply:
     """GET /v1/messages: newest first, filters before the page is cut; the next cursor in X-Next-Cursor."""
     q, now = call.query, call.scope.clock.peek()
-    items = [
-        m for m in _org(call).messages.values()
+    items = (
+        m for m in _org(call).messages.newest_first(_cursor(q))
         if ("status" not in q or m.status_at(now) == q["status"]) and ("from" not in q or m.sender == q["from"])
         and ("to" not in q or m.to == q["to"]) and ("tag" not in q or m.tag == q["tag"])
-    ]
-    return _listing(call, items, lambda m: rendering.message_resource(m, now), default_limit=50)
+    )
+    return _listing(call, items, lambda m: rendering.message_resource(m, now), default_limit=50, ordered=True,
+                    key=lambda m: m.sort_key)
 
 
 def get_message(call: Call) -> Reply:
@@ -671,16 +723,16 @@ def list_inbound_messages(call: Call) -> Reply:
     q, org = call.query, _org(call)
     since = _query_time(q, "since")
     opt_out = q["opt_out"] in TRUE_WORDS if "opt_out" in q else None
-    items = [
-        m for m in org.inbound.values()
+    items = (
+        m for m in org.inbound.newest_first(_cursor(q))
         if ("from" not in q or m.sender == q["from"]) and ("to" not in q or m.to == q["to"])
         and ("phone_number_id" not in q or m.phone_number_id == q["phone_number_id"].lower())
         and ("channel" not in q or m.channel == q["channel"])
         and (opt_out is None or (m.opt_out_keyword is not None) == opt_out)
         and (since is None or m.received_at >= since)
-    ]
+    )
     return _meta_listing(call, items, lambda m: rendering.inbound_resource(m, org.org_id),
-                         key=lambda m: m.sort_key)
+                         key=lambda m: m.sort_key, ordered=True)
 
 
 def get_inbound_message(call: Call) -> Reply:
@@ -692,40 +744,37 @@ def get_inbound_message(call: Call) -> Reply:
     return Reply(200, rendering.ok(rendering.inbound_resource(message, org.org_id)))
 
 
-def receive(scope: Scope, number: PhoneNumber, sender: str, body: str,
-            media_urls: tuple[str, ...]) -> tuple[InboundMessage, str | None]:
-    """A message from ``sender`` arrives at ``number``, one of the org's: it joins the inbound messages, a keyword
-    changes that sender's consent for that number (STOP and the campaign's opt-out words revoke it, START grants
-    it, YES/CONFIRM answers an open double opt-in, HELP changes nothing), and the number's inbound_url gets it.
-    Returns the message and the webhook's id (None without an inbound_url)."""
+def receive(scope: Scope, number: PhoneNumber, sender: str, body: str, media_urls: tuple[str, ...], *,
+            at: datetime | None = None) -> tuple[InboundMessage, str | None]:
+    """A message from ``sender`` arrives at ``number``, one of the org's (now, or ``at`` for timed work): it joins
+    the inbound messages, a keyword acts on the pair (STOP and its kin, read by messaging.keyword, and the
+    campaign's own opt-out words opt the sender out; START, UNSTOP and YES lift an opt-out, START and UNSTOP being
+    consent on their own; YES or CONFIRM answers an open double opt-in; HELP changes nothing), and the number's
+    inbound_url gets it. Returns the message and the webhook's id (None without an inbound_url)."""
     org: Organization = scope.state
-    at = scope.clock.now()
+    at = at or scope.clock.now()
     campaign = org.campaigns.get(number.campaign_id or "")
-    fields = campaign.fields if campaign is not None else {}
-    keyword = keyword_of(body)
-    opt_out = keyword in OPT_OUT_KEYWORDS + campaign_keywords(fields.get("optout_keywords"))
+    word = bare_word(body)
+    kind = org.opt_outs.apply(sender, number.number, body)
+    if kind is not Keyword.OPT_OUT and campaign is not None and word in campaign_keywords(
+            campaign.fields.get("optout_keywords")):
+        org.opt_outs.opt_out(number.number, sender)
+        kind = Keyword.OPT_OUT
     message = InboundMessage(
         _uuid7(scope, "agentmessage.inbound", at), number.id, sender, number.number, body,
-        "mms" if media_urls else "sms", media_urls, segment_count(body), keyword if opt_out else None, at,
+        "mms" if media_urls else "sms", media_urls, segments(body), word if kind is Keyword.OPT_OUT else None, at,
     )
     org.inbound[message.id] = message
-    pair = (number.id, sender)
-    consent = org.consents.get(pair)
-    if opt_out:
-        if consent is None:
-            consent = Consent(scope.ids.uuid("agentmessage.consent"), *pair, False, "keyword", None, at, at)
-        org.consents[pair] = dataclasses.replace(consent, opted_in=False, opted_out_at=at, updated_at=at)
-    elif keyword in OPT_IN_KEYWORDS:
-        _grant(scope, org, number.id, sender, "keyword", None, {"keyword": keyword}, at)
-    elif keyword in CONFIRM_KEYWORDS:
-        challenge = _open_challenge(org, number.id, sender)
-        if challenge is not None:
-            org.challenges[challenge.id] = dataclasses.replace(challenge, status="confirmed")
-            granted = _grant(scope, org, number.id, sender, "double_opt_in", challenge.agreement_text_hash,
-                             {"keyword": keyword}, at)
-            emit(scope, "consent_pending.confirmed", {**_challenge_event(challenge), "consent_id": granted.id}, at)
-            org.recompute_due()
-    # HELP, INFO and any other text: listed and delivered, consent unchanged (the fake sends no auto-reply).
+    challenge = _open_challenge(org, number.id, sender) if word in CONFIRM_WORDS else None
+    if challenge is not None:
+        org.challenges[challenge.id] = dataclasses.replace(challenge, status="confirmed")
+        granted = _grant(scope, org, number.id, sender, "double_opt_in", challenge.agreement_text_hash,
+                         {"keyword": word}, at)
+        emit(scope, "consent_pending.confirmed", {**_challenge_event(challenge), "consent_id": granted.id}, at)
+        org.recompute_due()
+    elif kind is Keyword.OPT_IN and word in GRANT_WORDS:
+        _grant(scope, org, number.id, sender, "keyword", None, {"keyword": word}, at)
+    # HELP and any other text: listed and delivered, consent unchanged (AgentMessage documents no auto-reply).
     webhook_id = None
     if number.inbound_url:
         webhook_id = scope.outbox.record(PROVIDER, scope.account_id, "inbound_message", number.inbound_url,
@@ -749,13 +798,15 @@ def _consent_number(org: Organization, phone_number_id: str) -> PhoneNumber:
 
 def _grant(scope: Scope, org: Organization, phone_number_id: str, contact: str, method: str, agreement_hash: str | None,
            evidence: dict[str, Any], at: datetime) -> Consent:
-    """Consent for the pair: a new record, or the pair's record opted in again (a keyword) keeping its id."""
+    """Consent for the pair, lifting any opt-out of it (the contact agreed again): a new record, or for a keyword
+    (START) the pair's record as it was."""
+    number = org.numbers.get(phone_number_id)
+    if number is not None:
+        org.opt_outs.opt_in(number.number, contact)
     consent = org.consents.get((phone_number_id, contact))
     if consent is not None and method == "keyword":
-        consent = org.consents[phone_number_id, contact] = dataclasses.replace(
-            consent, opted_in=True, method=method, opted_out_at=None, updated_at=at)
         return consent
-    consent = Consent(scope.ids.uuid("agentmessage.consent"), phone_number_id, contact, True, method, agreement_hash,
+    consent = Consent(scope.ids.uuid("agentmessage.consent"), phone_number_id, contact, method, agreement_hash,
                       at, at, evidence)
     org.consents[phone_number_id, contact] = consent
     return consent
@@ -780,11 +831,12 @@ def capture_attested_consent(call: Call) -> Reply:
     org, scope, body = _org(call), call.scope, call.body
     if org.plan == "starter":
         raise errors.plan_required()
-    _limited(scope, org, "consent", Limit(60, 60))
+    _limited(scope, ("consent", Limit(60, 60)))
     number = _consent_number(org, body["phone_number_id"])
     contact = body["contact_number"]
     existing = org.consents.get((number.id, contact))
-    if existing is not None and existing.opted_in:
+    # A magic opted-out recipient's consent is recorded like any other: what refuses its texts is the send.
+    if existing is not None and not org.opt_outs.is_opted_out(number.number, contact):
         reply = Reply(200, rendering.bare_example({"consent_id": existing.id,
                                                    "agreement_text_hash": existing.agreement_text_hash,
                                                    "already_opted_in": True}))
@@ -807,7 +859,7 @@ def initiate_double_opt_in(call: Call) -> Reply:
     org, scope, body = _org(call), call.scope, call.body
     number = _consent_number(org, body["phone_number_id"])
     contact = body["contact_number"]
-    if org.may_text(number.id, contact):
+    if org.may_text(number, contact):
         document = {"consent_pending_id": None, "confirmation_message_id": None, "expires_at": None,
                     "reused": False, "already_opted_in": True}
         return _remembered(call, "initiate_double_opt_in", Reply(200, rendering.bare_example(document)))
@@ -815,8 +867,7 @@ def initiate_double_opt_in(call: Call) -> Reply:
     reused = challenge is not None
     if challenge is None:
         sending_number(org, number, "phone_number_id")
-        if org.line_types.get(contact) == "fixed":
-            raise errors.line_type_blocked()
+        check_recipient(org, number, contact)
         message = new_message(scope, org, number, contact, body["confirmation_text"])
         now = scope.clock.now()
         challenge = ConsentChallenge(scope.ids.uuid("agentmessage.consent_pending"), number.id, contact, message.id,
@@ -880,7 +931,7 @@ def create_api_key(call: Call) -> Reply:
     """POST /v1/api-keys → 201, the secret (``plaintext``) shown this once. The scopes were checked against the
     caller's own before (403, ``authorize``); unknown, empty or duplicate ones are 400 INVALID_INPUT."""
     org, scope, body = _org(call), call.scope, call.body
-    _limited(scope, org, "api_keys", Limit(10, 60))
+    _limited(scope, ("api_keys", Limit(10, 60)))
     scopes: list[str] = body["scopes"]
     if not scopes:
         raise errors.invalid_input({"scopes": "must not be empty"},
@@ -928,7 +979,7 @@ def rotate_api_key(call: Call) -> Reply:
     """POST /v1/api-keys/{id}/rotate: the same key (id, label, scopes) with a new secret, shown once; the old
     secret answers 401 at once. Shares the 10 per minute of key creation."""
     org, scope = _org(call), call.scope
-    _limited(scope, org, "api_keys", Limit(10, 60))
+    _limited(scope, ("api_keys", Limit(10, 60)))
     key = _owned_key(call)
     if key.revoked_at is not None:
         raise errors.conflict("api key is revoked: it cannot be rotated")
@@ -1025,7 +1076,7 @@ def replay_webhook_delivery(call: Call) -> Reply:
     """POST /v1/webhooks/deliveries/{id}/replay → 202: the event's data again, to the same endpoint, under a new
     event id (publish-time filters are not run again). 10 per minute; 410 past the 30-day retention."""
     org, scope = _org(call), call.scope
-    _limited(scope, org, "replay", Limit(10, 60))
+    _limited(scope, ("webhook_replays", Limit(10, 60)))
     delivery = org.deliveries.get(_path_id(call))
     if delivery is None:
         raise errors.not_found()

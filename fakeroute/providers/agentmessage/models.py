@@ -1,5 +1,5 @@
 """AgentMessage state of one organization (keys, brands, campaigns, numbers, messages, consent, webhooks) and the
-rules it follows (message lifecycles, segments, opt-out keywords, send tiers). No HTTP.
+rules it follows (message lifecycles, consent and opt-outs, magic recipients, send tiers). No HTTP.
 
 Records added since numbers (keys, brands, campaigns, messages, consent, webhooks) are frozen: a change replaces
 the record in its dict, so a World reset copies dicts and never records.
@@ -8,14 +8,16 @@ the record in its dict, so a World reset copies dicts and never records.
 from __future__ import annotations
 
 import bisect
-import fnmatch
-import math
 import re
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from ... import magic
+from ...indexes import NewestFirst
+from ...messaging import DELAYED_DELIVERY, DELIVERY, DeliveryRules, OptOuts
 from .schemas import SCHEMAS
 
 QUARANTINE = timedelta(days=30)  # a released number stays out of the inventory this long (fake clock)
@@ -65,40 +67,27 @@ def send_tier(lifetime_spend_cents: int) -> tuple[int, int]:
     raise AssertionError("the last tier has no upper bound")
 
 
-# -- segments (one small function: a shared GSM-7/UCS-2 engine will replace it) -------------------------
-
-_GSM7_BASIC = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")  # each takes two septets (escape + character)
-
-
-def segment_count(text: str) -> int:
-    """SMS segments of ``text``: GSM-7 when every character is in the GSM 03.38 alphabet (160 septets in one
-    segment, 153 per segment of a concatenated message, extension characters count two), else UCS-2 (70 UTF-16
-    code units in one, 67 per part; an emoji takes two). An empty text (an MMS without words) is one."""
-    if all(c in _GSM7_BASIC or c in _GSM7_EXTENDED for c in text):
-        units = sum(2 if c in _GSM7_EXTENDED else 1 for c in text)
-        single, part = 160, 153
-    else:
-        units = len(text.encode("utf-16-le")) // 2
-        single, part = 70, 67
-    return 1 if units <= single else math.ceil(units / part)
-
-
 # -- keywords of inbound messages -----------------------------------------------------------------------
+# STOP and its kin, START, YES, UNSTOP and HELP are read by the messaging engine (messaging.keyword); these are
+# AgentMessage's own words beside them.
 
-OPT_OUT_KEYWORDS = ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT")  # CTIA's standard set
-OPT_IN_KEYWORDS = ("START", "UNSTOP")
-CONFIRM_KEYWORDS = ("YES", "CONFIRM")  # the answers a double opt-in challenge asks for
+GRANT_WORDS = ("START", "UNSTOP")  # opt-in keywords that are consent on their own (method "keyword")
+CONFIRM_WORDS = ("YES", "CONFIRM")  # the answers a double opt-in challenge asks for
 
 
-def keyword_of(body: str) -> str | None:
-    """The keyword an inbound message is, if it is one: the whole text, trimmed, any case, trailing
-    punctuation dropped ("Stop." is STOP; "please stop texting me" is not)."""
-    word = body.strip().rstrip(".!").strip().upper()
-    return word if word and word.isalpha() else None
+def _is_edge(character: str) -> bool:
+    return character.isspace() or unicodedata.category(character).startswith("P")
+
+
+def bare_word(body: str) -> str:
+    """The body without the whitespace and punctuation around it, upper-cased, as messaging.keyword reads a
+    keyword: what a campaign's own keywords and CONFIRM are compared with ("Alto!" is ALTO)."""
+    start, end = 0, len(body)
+    while start < end and _is_edge(body[start]):
+        start += 1
+    while end > start and _is_edge(body[end - 1]):
+        end -= 1
+    return body[start:end].upper()
 
 
 def campaign_keywords(listed: Any) -> tuple[str, ...]:
@@ -150,24 +139,27 @@ def campaign_findings(draft: Mapping[str, Any]) -> list[dict[str, str]]:
 
 # -- message lifecycle ---------------------------------------------------------------------------------
 
-OUTCOMES: dict[str, tuple[tuple[float, str], ...]] = {
-    # seconds after the send and the status reached then; the docs' example shows sub-second times, the fake
-    # spreads them over whole seconds so a test steps through each status by moving the clock.
-    "delivered": ((1, "sending"), (2, "sent"), (5, "delivered")),
-    "undelivered": ((1, "sending"), (2, "sent"), (5, "undelivered")),
-    "failed": ((1, "sending"), (2, "failed")),
+# The statuses after ``queued`` of each outcome, one per step of a delivery (messaging.DELIVERY: the SMSC takes
+# the message, the carrier takes it, the handset gets it), each reached at that step's time.
+OUTCOMES: dict[str, tuple[str, ...]] = {
+    "delivered": ("sending", "sent", "delivered"),
+    "undelivered": ("sending", "sent", "undelivered"),  # the carrier took it; the handset could not be reached
+    "failed": ("sending", "failed"),  # the carrier refused it
+    "no_receipt": ("sending", "sent"),  # the carrier never reports how it ended
 }
 
-
-@dataclass(frozen=True)
-class DeliveryRule:
-    """Messages to numbers matching ``to`` (E.164, ``*`` and ``?`` wildcards) end with ``outcome``."""
-
-    to: str
-    outcome: str
-
-    def matches(self, number: str) -> bool:
-        return fnmatch.fnmatchcase(number, self.to)
+# What a magic recipient (fakeroute/magic.py) makes of a message AgentMessage accepted: its outcome and the
+# profile its delays are drawn from. ``landline`` and ``opted_out`` are refused before (422, 453).
+MAGIC_DELIVERY: dict[str, tuple[str, Sequence[tuple[float, float]]]] = {
+    "delivered": ("delivered", DELIVERY),
+    "undelivered": ("undelivered", DELIVERY),
+    "carrier_rejected": ("failed", DELIVERY),
+    "delayed_receipts": ("delivered", DELAYED_DELIVERY),
+    "no_receipt": ("no_receipt", DELIVERY),
+}
+# How long after the message reached it a magic inbound number (0131, 0132) texts back, (shortest, longest)
+# seconds drawn from the seed: a person reading a text and answering it.
+MAGIC_REPLY_DELAY: tuple[tuple[float, float], ...] = ((2.0, 30.0),)
 
 
 @dataclass(frozen=True)
@@ -287,22 +279,29 @@ class Message:
     segment_count: int
     created_at: datetime
     outcome: str  # a key of OUTCOMES
+    delays: tuple[float, ...]  # seconds after created_at of each step of the delivery (messaging.delivery_delays)
 
     @property
     def sort_key(self) -> tuple[datetime, str]:
         return (self.created_at, self.id)
 
     def timeline(self) -> list[tuple[datetime, str]]:
-        """Every status after ``queued`` and when it is reached."""
-        return [(self.created_at + timedelta(seconds=after), status) for after, status in OUTCOMES[self.outcome]]
+        """Every status after ``queued`` and when it is reached (an outcome may use fewer steps than drawn)."""
+        return [(self.created_at + timedelta(seconds=after), status)
+                for after, status in zip(self.delays, OUTCOMES[self.outcome], strict=False)]
 
     def status_at(self, now: datetime) -> str:
         reached = [status for when, status in self.timeline() if when <= now]
         return reached[-1] if reached else "queued"
 
+    def planned_at(self, status: str) -> datetime | None:
+        """When the message reaches ``status``, if its outcome ever does."""
+        return next((when for when, s in self.timeline() if s == status), None)
+
     def reached_at(self, status: str, now: datetime) -> datetime | None:
         """When the message reached ``status``, if it has by ``now``."""
-        return next((when for when, s in self.timeline() if s == status and when <= now), None)
+        when = self.planned_at(status)
+        return when if when is not None and when <= now else None
 
 
 @dataclass(frozen=True)
@@ -325,18 +324,27 @@ class InboundMessage:
 
 @dataclass(frozen=True)
 class Consent:
-    """Whether ``contact_number`` may be texted from the number ``phone_number_id`` (keyed on both)."""
+    """``contact_number`` agreed to texts from the number ``phone_number_id`` (keyed on both). A STOP since does
+    not change the record: it is an opt-out of the organization's ``opt_outs``, which START or YES lifts."""
 
     id: str
     phone_number_id: str
     contact_number: str
-    opted_in: bool
     method: str  # attested | double_opt_in | hosted_form | keyword
     agreement_text_hash: str | None
     created_at: datetime
     updated_at: datetime
     evidence: dict[str, Any] = field(default_factory=dict)
-    opted_out_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class MagicReply:
+    """What a magic inbound number (0131 STOP, 0132 HELP) texts back to the org's number that messaged it."""
+
+    at: datetime
+    phone_number_id: str
+    sender: str  # the magic number, E.164
+    body: str
 
 
 @dataclass(frozen=True)
@@ -431,14 +439,16 @@ class Organization:
     released: dict[str, ReleasedNumber] = field(default_factory=dict)
     bulk_orders: dict[str, BulkOrder] = field(default_factory=dict)
     idempotency: dict[tuple[str, str], StoredReply] = field(default_factory=dict)  # by (operation, key)
-    messages: dict[str, Message] = field(default_factory=dict)
-    inbound: dict[str, InboundMessage] = field(default_factory=dict)
+    messages: NewestFirst[Message] = field(default_factory=NewestFirst)  # pages read newest first by sort key
+    inbound: NewestFirst[InboundMessage] = field(default_factory=NewestFirst)
     consents: dict[tuple[str, str], Consent] = field(default_factory=dict)  # by (phone_number_id, contact_number)
+    opt_outs: OptOuts = field(default_factory=OptOuts)  # (the org's number, contact), both E.164: STOP and kin
+    replies: list[MagicReply] = field(default_factory=list)  # magic numbers' answers still to arrive
     challenges: dict[str, ConsentChallenge] = field(default_factory=dict)
     hosted: dict[str, HostedConsent] = field(default_factory=dict)  # by token
     webhook_endpoints: dict[str, WebhookEndpoint] = field(default_factory=dict)
     deliveries: dict[str, Delivery] = field(default_factory=dict)
-    delivery_rules: list[DeliveryRule] = field(default_factory=list)  # newest first
+    delivery_rules: DeliveryRules = field(default_factory=DeliveryRules)  # E.164 patterns, newest first
     line_types: dict[str, str] = field(default_factory=dict)  # E.164 -> line type a lookup found (fixed, mobile...)
     key_last_used: dict[str, datetime] = field(default_factory=dict)  # API key id -> its last authenticated request
     reseller: bool = False  # may register more than one brand
@@ -446,6 +456,7 @@ class Organization:
     wallet_cents: int = NEW_ORG_CREDIT_CENTS
     lifetime_spend_cents: int = 0  # what decides the send tier
     _index: list[tuple[datetime, str]] = field(default_factory=list)  # sort keys of ``numbers``, ascending
+    _by_e164: dict[str, str] = field(default_factory=dict)  # E.164 -> id of the number in ``numbers``
     due: datetime | None = None  # earliest timed change still to happen (quarantine, bulk order, review...)
 
     # -- numbers ----------------------------------------------------------------------------------
@@ -453,10 +464,12 @@ class Organization:
     def add_number(self, number: PhoneNumber) -> None:
         self.numbers[number.id] = number
         bisect.insort(self._index, number.sort_key)
+        self._by_e164[number.number] = number.id
 
     def remove_number(self, number_id: str) -> PhoneNumber:
         number = self.numbers.pop(number_id)
         del self._index[bisect.bisect_left(self._index, number.sort_key)]
+        del self._by_e164[number.number]
         return number
 
     def newest_before(self, after: tuple[datetime, str] | None, limit: int) -> tuple[list[PhoneNumber], bool]:
@@ -468,20 +481,35 @@ class Organization:
         return [self.numbers[key[1]] for key in reversed(keys)], start > 0
 
     def number_by_e164(self, e164: str) -> PhoneNumber | None:
-        return next((n for n in self.numbers.values() if n.number == e164), None)
+        number_id = self._by_e164.get(e164)
+        return None if number_id is None else self.numbers[number_id]
 
     # -- keys, consent, outcomes ------------------------------------------------------------------
 
     def api_key_by_id(self, key_id: str) -> ApiKey | None:
         return next((k for k in self.api_keys.values() if k.id == key_id), None)
 
-    def may_text(self, phone_number_id: str, contact_number: str) -> bool:
-        consent = self.consents.get((phone_number_id, contact_number))
-        return consent is not None and consent.opted_in
+    def opted_out(self, number: PhoneNumber, contact_number: str) -> bool:
+        """Whether the contact texted STOP (or kin) to the number and has not opted back in; a magic opted-out
+        recipient (555-0105) always has."""
+        return (self.opt_outs.is_opted_out(number.number, contact_number)
+                or magic.send_outcome(contact_number) == "opted_out")
 
-    def outcome_for(self, to: str) -> str:
-        """The newest matching delivery rule's outcome; a message to any other number is delivered."""
-        return next((rule.outcome for rule in self.delivery_rules if rule.matches(to)), "delivered")
+    def may_text(self, number: PhoneNumber, contact_number: str) -> bool:
+        """Consent recorded for the pair, and no opt-out since."""
+        return (number.id, contact_number) in self.consents and not self.opted_out(number, contact_number)
+
+    def landline(self, to: str) -> bool:
+        """Whether a recent lookup found ``to`` a fixed line, or it is the magic landline (555-0104)."""
+        return self.line_types.get(to) == "fixed" or magic.send_outcome(to) == "landline"
+
+    def outcome_for(self, to: str) -> tuple[str, Sequence[tuple[float, float]]]:
+        """How a message to ``to`` ends and the profile of its delays: a magic recipient's outcome, else the newest
+        matching delivery rule's, else delivered."""
+        forced = magic.send_outcome(to)
+        if forced in MAGIC_DELIVERY:
+            return MAGIC_DELIVERY[forced]
+        return self.delivery_rules.outcome_for(to), DELIVERY
 
     # -- time-driven changes ----------------------------------------------------------------------
 
@@ -495,6 +523,7 @@ class Organization:
         times += [b.review_at for b in self.brands.values() if b.review_at is not None]
         times += [c.review_at for c in self.campaigns.values() if c.review_at is not None]
         times += [c.expires_at for c in self.challenges.values() if c.open]
+        times += [r.at for r in self.replies]
         self.due = min(times, default=None)
 
     def expire_idempotency(self, now: datetime) -> None:

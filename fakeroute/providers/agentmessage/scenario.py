@@ -8,12 +8,15 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ...indexes import record_copy
+from ...messaging import DeliveryRules, OptOuts, delivery_delays, segments
 from ...scenario import ScenarioError
 from . import rendering
 from .models import (
     API_VERSION,
     DEFAULT_SCOPES,
     NEW_ORG_CREDIT_CENTS,
+    OUTCOMES,
     ApiKey,
     Brand,
     BulkOrder,
@@ -21,16 +24,15 @@ from .models import (
     Consent,
     ConsentChallenge,
     Delivery,
-    DeliveryRule,
     HostedConsent,
     InboundMessage,
+    MagicReply,
     Message,
     Organization,
     PhoneNumber,
     ReleasedNumber,
     StoredReply,
     WebhookEndpoint,
-    segment_count,
 )
 
 if TYPE_CHECKING:
@@ -120,28 +122,32 @@ def load(section: Mapping[str, Any] | None, world: World) -> Organization:
             operation, doc["key"], doc["status"], doc["document"], rendering.parse_time(doc["expires_at"]),
             doc.get("fingerprint", ""),
         )
-    _load_messaging(section, org, start)
+    _load_messaging(section, org, start, world.ids.seed)
     org.recompute_due()
     return org
 
 
-def _load_messaging(section: Mapping[str, Any], org: Organization, start: datetime) -> None:
+def _load_messaging(section: Mapping[str, Any], org: Organization, start: datetime, seed: int) -> None:
     """Messages, consent, webhooks and the test knobs of a section (numbers are loaded already)."""
-    for doc in section.get("messages", []):
+    for i, doc in enumerate(section.get("messages", [])):
         text = doc.get("text", "")
         media = tuple(doc.get("media_urls", ()))
+        outcome = doc.get("outcome", "delivered")
+        delays = tuple(doc["delays"]) if "delays" in doc else delivery_delays(seed, doc["id"])
+        if len(delays) < len(OUTCOMES[outcome]) or list(delays) != sorted(delays):
+            raise ScenarioError(f"messages[{i}].delays: {outcome} needs {len(OUTCOMES[outcome])} rising delays, "
+                                f"one per status after queued")
         org.messages[doc["id"]] = Message(
             doc["id"], doc["phone_number_id"], doc["from"], doc["to"], text,
             doc.get("channel", "mms" if media else "sms"), media, doc.get("priority", "default"), doc.get("tag"),
-            doc.get("segment_count", segment_count(text)),
-            rendering.parse_time(doc["created_at"]), doc.get("outcome", "delivered"),
+            doc.get("segment_count", segments(text)), rendering.parse_time(doc["created_at"]), outcome, delays,
         )
     for doc in section.get("inbound_messages", []):
         body = doc.get("body", "")
         media = tuple(doc.get("media_urls", ()))
         org.inbound[doc["id"]] = InboundMessage(
             doc["id"], doc["phone_number_id"], doc["from"], doc["to"], body,
-            doc.get("channel", "mms" if media else "sms"), media, doc.get("segment_count", segment_count(body)),
+            doc.get("channel", "mms" if media else "sms"), media, doc.get("segment_count", segments(body)),
             doc.get("opt_out_keyword"),
             rendering.parse_time(doc["received_at"]),
         )
@@ -151,10 +157,12 @@ def _load_messaging(section: Mapping[str, Any], org: Organization, start: dateti
             raise ScenarioError(f"consents[{i}]: {pair[1]} on {pair[0]} is listed twice")
         created = _time(doc.get("created_at"), start)
         org.consents[pair] = Consent(
-            doc["id"], *pair, doc["opted_in"], doc.get("method", "attested"), doc.get("agreement_text_hash"),
+            doc["id"], *pair, doc.get("method", "attested"), doc.get("agreement_text_hash"),
             created, _time(doc.get("updated_at"), created), dict(doc.get("evidence", {})),
-            _time(doc.get("opted_out_at"), None),
         )
+    org.opt_outs = OptOuts((doc["number"], doc["contact_number"]) for doc in section.get("opt_outs", []))
+    org.replies = [MagicReply(rendering.parse_time(doc["at"]), doc["phone_number_id"], doc["from"], doc["body"])
+                   for doc in section.get("magic_replies", [])]
     for doc in section.get("consent_challenges", []):
         org.challenges[doc["id"]] = ConsentChallenge(
             doc["id"], doc["phone_number_id"], doc["contact_number"], doc["confirmation_message_id"],
@@ -175,7 +183,7 @@ def _load_messaging(section: Mapping[str, Any], org: Organization, start: dateti
     for doc in section.get("deliveries", []):
         org.deliveries[doc["id"]] = Delivery(doc["id"], doc["event_id"], doc["endpoint_id"], doc["event_type"],
                                              doc["payload"], rendering.parse_time(doc["created_at"]))
-    org.delivery_rules = [DeliveryRule(doc["to"], doc["outcome"]) for doc in section.get("delivery_rules", [])]
+    org.delivery_rules = DeliveryRules.load(section.get("delivery_rules", []))
     org.line_types = {doc["number"]: doc["line_type"] for doc in section.get("lookups", [])}
 
 
@@ -183,10 +191,12 @@ def copy(state: Organization) -> Organization:
     """What a World reset copies: every dict and list of the org, and the records requests change in place
     (numbers, releases, bulk orders); every other record is frozen (a change replaces it), so the copy shares it."""
     copied = object.__new__(Organization)
-    copied.__dict__.update({name: type(value)(value) if isinstance(value, dict | list) else value
+    copied.__dict__.update({name: value.copy() if isinstance(value, dict | list) else value  # indexes too
                             for name, value in vars(state).items()})
-    copied.numbers = {k: dataclasses.replace(n) for k, n in state.numbers.items()}
-    copied.released = {k: dataclasses.replace(r) for k, r in state.released.items()}
+    copied.opt_outs = state.opt_outs.copy()
+    copied.delivery_rules = state.delivery_rules.copy()
+    copied.numbers = {k: record_copy(n) for k, n in state.numbers.items()}
+    copied.released = {k: record_copy(r) for k, r in state.released.items()}
     copied.bulk_orders = {k: dataclasses.replace(o, assigned_numbers=list(o.assigned_numbers))
                           for k, o in state.bulk_orders.items()}
     return copied
@@ -239,7 +249,8 @@ def dump(state: Organization) -> dict[str, Any] | None:
         "messages": [
             {"id": m.id, "phone_number_id": m.phone_number_id, "from": m.sender, "to": m.to, "text": m.text,
              "channel": m.channel, "media_urls": list(m.media_urls), "priority": m.priority, "tag": m.tag,
-             "segment_count": m.segment_count, "created_at": iso(m.created_at), "outcome": m.outcome}
+             "segment_count": m.segment_count, "created_at": iso(m.created_at), "outcome": m.outcome,
+             "delays": list(m.delays)}
             for m in org.messages.values()
         ],
         "inbound_messages": [
@@ -250,11 +261,13 @@ def dump(state: Organization) -> dict[str, Any] | None:
         ],
         "consents": [
             {"id": c.id, "phone_number_id": c.phone_number_id, "contact_number": c.contact_number,
-             "opted_in": c.opted_in, "method": c.method, "agreement_text_hash": c.agreement_text_hash,
-             "evidence": c.evidence, "created_at": iso(c.created_at), "updated_at": iso(c.updated_at),
-             "opted_out_at": iso(c.opted_out_at)}
+             "method": c.method, "agreement_text_hash": c.agreement_text_hash,
+             "evidence": c.evidence, "created_at": iso(c.created_at), "updated_at": iso(c.updated_at)}
             for c in org.consents.values()
         ],
+        "opt_outs": [{"number": number, "contact_number": contact} for number, contact in org.opt_outs],
+        "magic_replies": [{"at": iso(r.at), "phone_number_id": r.phone_number_id, "from": r.sender, "body": r.body}
+                          for r in org.replies],
         "consent_challenges": [
             {"id": c.id, "phone_number_id": c.phone_number_id, "contact_number": c.contact_number,
              "confirmation_message_id": c.confirmation_message_id, "agreement_text_hash": c.agreement_text_hash,
@@ -278,7 +291,7 @@ def dump(state: Organization) -> dict[str, Any] | None:
              "payload": d.payload, "created_at": iso(d.created_at)}
             for d in org.deliveries.values()
         ],
-        "delivery_rules": [{"to": r.to, "outcome": r.outcome} for r in org.delivery_rules],
+        "delivery_rules": org.delivery_rules.dump(),
         "lookups": [{"number": number, "line_type": kind} for number, kind in org.line_types.items()],
     }
 

@@ -14,13 +14,14 @@ from werkzeug.wrappers import Response
 
 from ...accounts import Account
 from ...errors import ApiError
+from ...messaging import DeliveryRule
 from ...outbox import Webhook
 from ...validation import Violation
 from ..base import Exchange, Provider, Reply
 from . import handlers, rendering, scenario
 from . import models as m
 from .errors import UNAUTHORIZED_DETAIL, error_document
-from .models import DeliveryRule, FlowrouteAccount, Message
+from .models import FlowrouteAccount, Message
 from .routes import FORM_BODIES, OPERATIONS, PRESIGNED
 from .schemas import SCHEMAS
 
@@ -94,17 +95,12 @@ class FlowrouteProvider(Provider):
 
     # -- timed work -------------------------------------------------------------------------------
 
-    def next_due(self, world: World) -> datetime | None:
-        dues = [s.due for s in (a.states.get(self.name) for a in world) if s is not None and s.due is not None]
-        return min(dues, default=None)
+    def due(self, state: FlowrouteAccount) -> datetime | None:
+        return state.due
 
-    def catch_up(self, world: World) -> None:
-        """CNAM reviews that ended and CDR exports that completed, in every account whose time has come."""
-        now = world.clock.peek()
-        for account in world:
-            state = account.states.get(self.name)
-            if state is not None and state.due is not None and state.due <= now:
-                handlers.catch_up(world.scope(account, self.name))
+    def catch_up(self, world: World, account: Account) -> None:
+        """CNAM reviews that ended and CDR exports that completed in the account, when its time has come."""
+        handlers.catch_up(world.scope(account, self.name))
 
     # -- response side ----------------------------------------------------------------------------
 
@@ -172,10 +168,8 @@ def add_delivery_rule(world: World, to: str, outcome: str, *, account: str = "de
     ``*``/``?`` wildcards) end with ``outcome``: one of ``models.OUTCOMES`` ("undeliverable", "rejected"...)."""
     if outcome not in m.OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}: one of {', '.join(m.OUTCOMES)}")
-    rule = DeliveryRule(to.lstrip("+"), outcome)
     with world.lock:
-        world.accounts[account].state("flowroute").delivery_rules.insert(0, rule)  # the newest rule wins
-    return rule
+        return world.accounts[account].state("flowroute").delivery_rules.add(to.lstrip("+"), outcome)
 
 
 def _owner(world: World, number: str) -> tuple[str, FlowrouteAccount]:

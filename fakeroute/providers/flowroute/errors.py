@@ -16,6 +16,7 @@ TITLES = {
     422: "Unprocessable Entity",
     429: "Too Many Requests",
     500: "Internal Server Error",
+    503: "Service Unavailable",
 }
 
 UNAUTHORIZED_DETAIL = "Unauthorized – There was an issue with your API credentials."

@@ -8,16 +8,19 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ... import magic
 from ...accounts import Account, Scope
 from ...clock import parse_utc
 from ...errors import ApiError
 from ...ids import Ids
+from ...limits import Limit
+from ...messaging import DELAYED_DELIVERY, DELIVERY, split
 from ...outbox import Outbox, Webhook
 from ...phone import is_valid
 from ..base import Call, Reply
 from . import models as m
 from . import rendering
-from .models import FIRST_ROUTE_ID, NUMBER_TYPES, FlowrouteAccount, Number, Route
+from .models import NUMBER_TYPES, FlowrouteAccount, Number, Route
 
 if TYPE_CHECKING:
     from ...world import World
@@ -28,6 +31,12 @@ INBOUND_CALLBACKS = {False: "sms_callback", True: "mms_callback"}
 FIRST_E911_ID = 21_300  # new ids count up from here, above any id of the README's samples
 FIRST_CNAM_ID = 23_500
 FIRST_CDR_EXPORT_ID = 203_500
+# "You are limited on the number of messages that you can send as measured in transmissions per second",
+# counted per attempt (developer.flowroute.com, Flowroute Messaging Rate Limits): 5 SMS and 1 MMS a second.
+SMS_LIMIT = Limit(5, 1.0)
+MMS_LIMIT = Limit(1, 1.0)
+# Flowroute's support page: a send to a subscriber who texted STOP gets "a 400 response with error code 1110".
+OPTED_OUT_CODE = "Error 1110 (Message accepted by the SMSC but the phone rejected the message)"
 
 
 def _page_args(call: Call) -> tuple[int, int]:
@@ -128,13 +137,14 @@ def list_available_exchange_codes(call: Call) -> Reply:
 def list_account_phone_numbers(call: Call) -> Reply:
     """GET /v2/numbers: ``starts_with`` is a NANP prefix, as in the search."""
     filters = _number_filters(call.query)
-    starts, contains = filters.get("starts_with", ""), filters.get("contains", "")
-    ends = filters.get("ends_with", "")
-    matching = [
-        n for n in _account(call).sorted_numbers()
-        if n.value.startswith(starts) and contains in n.value and n.value.endswith(ends)
-    ]
-    return _listed(call, matching, lambda n: rendering.number_resource(n, call.base_url), filters)
+    contains, ends = filters.get("contains", ""), filters.get("ends_with", "")
+    numbers = _account(call).numbers
+    keys = numbers.starting_with(filters.get("starts_with", ""))  # ascending, found by bisection
+    if contains or ends:
+        keys = [key for key in keys if contains in key and key.endswith(ends)]
+    limit, offset = _page_args(call)
+    items = [rendering.number_resource(numbers[key], call.base_url) for key in keys[offset:offset + limit]]
+    return _page(call, items, offset + limit < len(keys), filters)
 
 
 def list_phone_number_details(call: Call) -> Reply:
@@ -150,7 +160,12 @@ def purchase_a_phone_number(call: Call) -> Reply:
     if number_id in account.numbers:
         raise ApiError(404, f"Number {number_id} is already on your account and cannot be purchased again",
                        field="id")
-    offered = call.scope.inventory.take(number_id)
+    outcome = magic.purchase_outcome(number_id)
+    if outcome == "carrier_error":
+        raise ApiError(503, f"Number {number_id} could not be purchased: the carrier failed the order. Nothing was "
+                       "purchased or charged; try again later", field="id")
+    # A magic number "just taken" is one someone else bought a moment ago: as unavailable as any sold number.
+    offered = None if outcome == "just_taken" else call.scope.inventory.take(number_id)
     if offered is None:
         raise ApiError(404, f"Number {number_id} is not available for purchase", field="id")
     number = Number(offered.value, NUMBER_TYPES[offered.number_type], offered.rate_center, offered.state)
@@ -168,9 +183,9 @@ def release_a_did(call: Call) -> Reply:
 
 def set_did_alias(call: Call) -> Reply:
     """PATCH /v2/numbers/{id}: flat ``{"type": "number", "alias": ...}`` as the SDK sends it."""
-    number = _owned(call)
     body = call.body
-    number.alias = body["data"]["attributes"]["alias"] if "data" in body else body["alias"]
+    alias = body["data"]["attributes"]["alias"] if "data" in body else body["alias"]
+    number = _account(call).change_number(_owned(call), alias=alias)
     return Reply(200, rendering.number_document(number, _account(call).routes, call.base_url))
 
 
@@ -206,7 +221,7 @@ def create_an_inbound_route(call: Call) -> Reply:
     if route_type == "number" and not is_valid(value):
         raise ApiError(422, f"Invalid data.attributes.value: {value} is not a valid phone number "
                        "(E.164 without '+', e.g. 12065551212)", field="data.attributes.value")
-    route_id = str(call.scope.ids.next("flowroute.route", start=_next_route_id(account)))
+    route_id = str(call.scope.ids.next("flowroute.route", start=account.routes.next_id()))
     while route_id in account.routes:  # a scenario may have used ids above the counter
         route_id = str(call.scope.ids.next("flowroute.route"))
     route = Route(route_id, route_type, value, alias, edge)
@@ -214,16 +229,12 @@ def create_an_inbound_route(call: Call) -> Reply:
     return Reply(201, rendering.created_route_document(route, call.base_url))
 
 
-def _next_route_id(account: FlowrouteAccount) -> int:
-    return max([FIRST_ROUTE_ID, *(int(r) + 1 for r in account.routes)])
-
-
 def _set_route(call: Call, relationship: str) -> Reply:
     number = _owned(call, "number_id")
     route_id = str(call.body["data"]["id"])
     if route_id not in _account(call).routes:
         raise ApiError(404, f"Route {route_id} not found on your account", field="data.id")
-    setattr(number, relationship, route_id)
+    _account(call).change_number(number, **{relationship: route_id})
     return Reply(204)
 
 
@@ -244,15 +255,19 @@ def update_failover_voice_route(call: Call) -> Reply:
 
 
 def send_a_message(call: Call) -> Reply:
-    """POST /v2.1/messages → 202. Every check comes before anything changes: a refused message leaves no trace."""
+    """POST /v2.1/messages → 202. The rate limit counts every attempt (429); then every check comes before
+    anything changes: a refused message leaves no trace. A magic ``to`` (fakeroute/magic.py) forces the outcome."""
     account = _account(call)
     wrapped = "data" in call.body
     attributes = call.body["data"]["attributes"] if wrapped else call.body
     prefix = "data.attributes." if wrapped else ""
-    to = north_american(attributes["to"], prefix + "to")
-    sender = attributes["from"].lstrip("+")
     media_urls = tuple(attributes.get("media_urls", ()))
     is_mms = attributes.get("is_mms", False) in (True, "true") or bool(media_urls)
+    scope = call.scope
+    sent = scope.clock.peek()  # a burst of sends is one instant on the clock: the rate limit counts it
+    _rate_limited(scope, account, is_mms, sent)
+    to = north_american(attributes["to"], prefix + "to")
+    sender = attributes["from"].lstrip("+")
     body = attributes.get("body", "")
     check_content(body, media_urls, is_mms, prefix)
     number = account.numbers.get(sender)
@@ -261,15 +276,22 @@ def send_a_message(call: Call) -> Reply:
                        "from your Flowroute numbers", field=prefix + "from")
     if not number.messaging_enabled:
         raise ApiError(403, f"{prefix}from {sender} is not enabled for messaging", field=prefix + "from")
+    magic_outcome = magic.send_outcome(to)
+    if magic_outcome == "opted_out" or account.opt_outs.is_opted_out(sender, to):
+        raise ApiError(400, f"{OPTED_OUT_CODE}: {to} has opted out of messages from {sender} (replied STOP); "
+                       "a message to it is refused until it replies UNSTOP", field=prefix + "to")
 
-    scope = call.scope
-    sent = scope.clock.now()
+    message_id = new_message_id(scope.ids, account)
+    outcome = m.MAGIC_OUTCOMES[magic_outcome] if magic_outcome else account.delivery_rules.outcome_for(to)
+    profile = DELAYED_DELIVERY if magic_outcome == "delayed_receipts" else DELIVERY
+    parts = 1 if is_mms else split(body).segments
     message = new_message(
         scope.ids, account, m.OUTBOUND, sender, to, body, sent, is_mms, media_urls,
-        receipts=m.plan_receipts(m.outcome_for(account.delivery_rules, to), sent),
+        receipts=m.plan_receipts(outcome, sent, scope.ids.seed, message_id, parts, profile),
         status="message buffered",
         dlr_callback=attributes.get("dlr_callback"),
         keep=scope.max_messages,
+        message_id=message_id,
     )
     target = message.dlr_callback or number.dlr_callback or account.callbacks.get(DLR_CALLBACKS[is_mms])
     if target:
@@ -278,7 +300,30 @@ def send_a_message(call: Call) -> Reply:
         for receipt in message.receipts:
             scope.outbox.record("flowroute", scope.account_id, "dlr", target,
                                 rendering.dlr_webhook_document(message, receipt, call.base_url), at=receipt.timestamp)
+    reply = magic.inbound_keyword(to)
+    if reply is not None and not _has_written(account, to, sender):
+        # The magic number answers its first message: through the inbound path, as a real reply arrives.
+        receive(scope.account_id, account, clock=scope.clock, ids=scope.ids, outbox=scope.outbox, to=sender,
+                sender=to, body=reply, keep=scope.max_messages)
     return Reply(202, rendering.message_accepted_document(message, call.base_url))
+
+
+def _rate_limited(scope: Scope, account: FlowrouteAccount, is_mms: bool, now: datetime) -> None:
+    """Count the attempt against the credential's SMS or MMS throughput; 429 with Retry-After when over."""
+    name, limit = ("flowroute.mms", MMS_LIMIT) if is_mms else ("flowroute.sms", SMS_LIMIT)
+    wait = scope.limits.hit_named(scope.account_id, name, limit, now, per=account.access_key)
+    if wait is not None:
+        allowed = scope.limits.limit(name, limit)
+        kind = "MMS" if is_mms else "SMS"
+        raise ApiError(429, f"Too many requests: your {kind} sending rate is limited to {allowed.count} messages "
+                       f"per {allowed.window:g} second(s); retry after {wait} second(s)",
+                       headers={"Retry-After": str(wait)})
+
+
+def _has_written(account: FlowrouteAccount, sender: str, to: str) -> bool:
+    """Whether ``sender`` has ever sent a message to the account's number ``to`` (an inbound MDR of it)."""
+    return any(msg.direction == m.INBOUND and msg.sender == sender and msg.to == to
+               for msg in account.messages.values())
 
 
 def check_content(body: str, media_urls: Sequence[str], is_mms: bool, prefix: str) -> None:
@@ -320,9 +365,12 @@ def new_message(
     status: str,
     dlr_callback: str | None = None,
     keep: int | None = None,
+    message_id: str | None = None,
 ) -> m.Message:
-    """A new MDR of the account, its id, media, type (of the account's own number), encoding and price derived."""
-    message_id = new_message_id(ids, account)
+    """A new MDR of the account, its id (unless given), media, type (of the account's own number), encoding and
+    price derived (``messaging.split``: GSM-7 or UCS-2, price per segment)."""
+    message_id = message_id or new_message_id(ids, account)
+    parts = split(body)
     message = m.Message(
         id=message_id,
         direction=direction,
@@ -333,8 +381,8 @@ def new_message(
         is_mms=is_mms,
         media=media_for(ids, message_id, media_urls),
         message_type=m.message_type(sender if direction == m.OUTBOUND else to),
-        message_encoding=m.encoding(body),
-        amount_nanodollars=m.amount_for(body, is_mms),
+        message_encoding=parts.data_coding,
+        amount_nanodollars=m.amount_for(parts, is_mms),
         receipts=receipts,
         status=status,
         dlr_callback=dlr_callback,
@@ -384,14 +432,12 @@ def look_up_a_set_of_messages(call: Call) -> Reply:
         before = end + (timedelta(days=1) if _whole_day(q["end_date"]) else timedelta(microseconds=1))
     limit, offset = q.get("limit", DEFAULT_LIMIT), q.get("offset", 0)
     # Newest first, as the README's answer lists them; among equal timestamps the later one first.
-    found = [msg for msg in reversed(_account(call).messages.values())
-             if msg.timestamp >= start and (before is None or msg.timestamp < before)]
-    found.sort(key=lambda msg: msg.timestamp, reverse=True)
+    page, found = _account(call).messages.newest_between(start, before, offset, limit)
     query: list[tuple[str, Any]] = [("limit", limit), ("start_date", start.isoformat())]
     if end is not None:
         query.append(("end_date", end.isoformat()))
-    next_offset = offset + limit if offset + limit < len(found) else None
-    return Reply(200, rendering.mdr_page_document(found[offset:offset + limit], call.scope.clock.peek(),
+    next_offset = offset + limit if offset + limit < found else None
+    return Reply(200, rendering.mdr_page_document(page, call.scope.clock.peek(),
                                                   base=call.base_url, query=query, next_offset=next_offset))
 
 
@@ -428,8 +474,7 @@ def set_account_level_callback(call: Call) -> Reply:
 
 def set_did_level_dlr_callback(call: Call) -> Reply:
     """POST /v2/numbers/{id}/relationships/dlr_callback → 204: this number's DLRs go there, before the account's."""
-    number = _owned(call)
-    number.dlr_callback = call.body["data"]["attributes"]["callback_url"]
+    _account(call).change_number(_owned(call), dlr_callback=call.body["data"]["attributes"]["callback_url"])
     return Reply(204)
 
 
@@ -458,9 +503,12 @@ def receive(
     keep: int | None = None,
 ) -> tuple[m.Message, Webhook | None]:
     """An SMS or MMS from ``sender`` arrives at ``to``, one of the account's numbers: an inbound MDR joins the
-    account, and its SMS or MMS callback URL (when set) gets Flowroute's inbound webhook."""
+    account, and its SMS or MMS callback URL (when set) gets Flowroute's inbound webhook. A keyword applies as
+    Flowroute documents: STOP (and the other opt-out words) blocks ``to`` → ``sender``, UNSTOP (START, YES) lifts
+    it; the keyword message itself still reaches the account and its callback; HELP is an ordinary message."""
     is_mms = is_mms or bool(media_urls)
     arrived = clock.now()
+    account.opt_outs.apply(sender, to, body)
     message = new_message(ids, account, m.INBOUND, sender, to, body, arrived, is_mms, media_urls, receipts=(),
                           status="delivered", keep=keep)
     callback = account.callbacks.get(INBOUND_CALLBACKS[is_mms])
@@ -607,14 +655,14 @@ def associate(call: Call) -> Reply:
     if number.is_toll_free:
         raise ApiError(422, "Cannot assign an E911 record to a number that does not support emergency services.",
                        field="number_id")
-    number.e911 = record.id
+    _account(call).change_number(number, e911=record.id)
     return Reply(204)
 
 
 def disconnect(call: Call) -> Reply:
     """DELETE /v2/numbers/{number_id}/relationships/e911s → 204: the number has no E911 address any more
     (also when it had none)."""
-    _owned(call, "number_id").e911 = None
+    _account(call).change_number(_owned(call, "number_id"), e911=None)
     return Reply(204)
 
 
@@ -690,13 +738,13 @@ def associate_cnam(call: Call) -> Reply:
     if number.is_toll_free:
         raise ApiError(422, f"Number {number.value} is toll-free: CNAM records can be assigned to long code "
                        "numbers only", field="number_id")
-    number.cnam = cnam.id
+    _account(call).change_number(number, cnam=cnam.id)
     return Reply(202, rendering.cnam_association_document(cnam.id, call.scope.clock.now()))
 
 
 def unassociate_cnam(call: Call) -> Reply:
     """DELETE /v2/numbers/{number_id}/relationships/cnam → 202 with a null id (also when none was assigned)."""
-    _owned(call, "number_id").cnam = None
+    _account(call).change_number(_owned(call, "number_id"), cnam=None)
     return Reply(202, rendering.cnam_association_document(None, call.scope.clock.now()))
 
 
@@ -705,7 +753,7 @@ def remove_cnam(call: Call) -> Reply:
     cnam = _cnam(call)
     account = _account(call)
     for number in account.numbers_with("cnam", cnam.id):
-        number.cnam = None
+        account.change_number(number, cnam=None)
     del account.cnams[cnam.id]
     account.recompute_due()
     return Reply(204)

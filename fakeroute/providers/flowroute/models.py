@@ -4,14 +4,19 @@ portability. Knows nothing of HTTP."""
 
 from __future__ import annotations
 
-import fnmatch
+import bisect
+import dataclasses
 import math
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from ...indexes import IndexedDict
 from ...inventory import LOCAL, TOLL_FREE, is_toll_free
+from ...messaging import DELIVERY, DeliveryRules, OptOuts, Split, delivery_delays
 
 SIP_REG_ROUTE_ID = "0"  # every account's built-in route, the default primary route of a new number
 FIRST_ROUTE_ID = 98_400  # new route ids count up from here (real ids are five-digit and up)
@@ -58,7 +63,7 @@ class Message:
     is_mms: bool
     media: tuple[Media, ...]
     message_type: str  # longcode | toll-free
-    message_encoding: int  # 0 ASCII, 8 UCS-2
+    message_encoding: int  # 0 GSM-7, 8 UCS-2 (the TP-DCS of messaging.split)
     amount_nanodollars: int
     receipts: tuple[Receipt, ...]  # oldest first
     status: str  # the status until the first receipt shows
@@ -74,9 +79,10 @@ class Message:
 
 @dataclass(frozen=True)
 class Step:
-    """A receipt of a delivery outcome, ``after`` seconds past the message's timestamp."""
+    """A receipt of a delivery outcome, at the end of ``stage`` of the delivery (an index into a
+    ``messaging.delivery_delays`` profile: 0 the SMSC accepts, 1 the carrier accepts, 2 the handset receives)."""
 
-    after: float
+    stage: int
     level: int
     status: str
     status_code: int | None
@@ -88,58 +94,40 @@ class Step:
 # material: the final receipts' codes and texts below are the fake's own, stable and documented.
 SMSC_SUBMIT = Step(0, 1, "smsc submit", None, "Message has been sent")
 BUFFERED = Step(1, 2, "message buffered", 1003, "Message accepted by Carrier")
-FINAL_AFTER = 5  # seconds from sending to the handset's receipt
 
 OUTCOMES: dict[str, tuple[Step, ...]] = {
-    "delivered": (SMSC_SUBMIT, BUFFERED, Step(FINAL_AFTER, 2, "delivered", 1000, "Message delivered to handset")),
-    "undeliverable": (SMSC_SUBMIT, BUFFERED, Step(FINAL_AFTER, 2, "undeliverable", 1005,
+    "delivered": (SMSC_SUBMIT, BUFFERED, Step(2, 2, "delivered", 1000, "Message delivered to handset")),
+    "undeliverable": (SMSC_SUBMIT, BUFFERED, Step(2, 2, "undeliverable", 1005,
                                                   "Message undeliverable: the handset could not be reached")),
-    "expired": (SMSC_SUBMIT, BUFFERED, Step(FINAL_AFTER, 2, "expired", 1006,
-                                            "Message expired before it could be delivered")),
+    "expired": (SMSC_SUBMIT, BUFFERED, Step(2, 2, "expired", 1006, "Message expired before it could be delivered")),
     "rejected": (SMSC_SUBMIT, Step(1, 2, "rejected", 1008, "Message rejected by Carrier")),
+    "landline": (SMSC_SUBMIT, Step(1, 2, "undeliverable", 1005,
+                                   "Message undeliverable: the destination is a landline, which cannot receive SMS")),
     "smsc reject": (Step(0, 1, "smsc reject", None, "Message rejected by SMSC"),),
     "buffered": (SMSC_SUBMIT, BUFFERED),  # the carrier never reports back
 }
+# How each send outcome of the magic inputs (fakeroute/magic.py) ends here; "opted_out" is refused at once and
+# "delayed_receipts" is a delivery on the DELAYED_DELIVERY profile.
+MAGIC_OUTCOMES = {"delivered": "delivered", "undelivered": "undeliverable", "carrier_rejected": "rejected",
+                  "landline": "landline", "delayed_receipts": "delivered", "no_receipt": "buffered"}
 
 
-@dataclass(frozen=True)
-class DeliveryRule:
-    """Messages to numbers matching ``to`` (11 digits, ``*`` and ``?`` wildcards) end with ``outcome``."""
-
-    to: str
-    outcome: str
-
-    def matches(self, number: str) -> bool:
-        return fnmatch.fnmatchcase(number, self.to)
-
-
-def outcome_for(rules: list[DeliveryRule], number: str) -> str:
-    """The first matching rule's outcome; a message to any other number is delivered."""
-    return next((rule.outcome for rule in rules if rule.matches(number)), "delivered")
+def plan_receipts(outcome: str, sent: datetime, seed: int, message_id: str, parts: int = 1,
+                  profile: Sequence[tuple[float, float]] = DELIVERY) -> tuple[Receipt, ...]:
+    """Every receipt of a message, oldest first: each part (of an SMS split into ``parts``) goes through the
+    outcome's steps, at the times ``messaging.delivery_delays`` draws for it from the seed (part 1 with the MDR
+    id, part k with ``<id>/k``), so parts arrive apart as on a real network."""
+    receipts: list[Receipt] = []
+    for part in range(1, parts + 1):
+        delays = delivery_delays(seed, message_id if part == 1 else f"{message_id}/{part}", profile)
+        receipts += [Receipt(s.level, s.status, s.status_code, s.description,
+                             sent + timedelta(seconds=delays[s.stage])) for s in OUTCOMES[outcome]]
+    return tuple(sorted(receipts, key=lambda r: r.timestamp))
 
 
-def plan_receipts(outcome: str, sent: datetime) -> tuple[Receipt, ...]:
-    return tuple(
-        Receipt(s.level, s.status, s.status_code, s.description, sent + timedelta(seconds=s.after))
-        for s in OUTCOMES[outcome]
-    )
-
-
-def encoding(body: str) -> int:
-    """0 when the body is plain ASCII, else 8 (UCS-2): Flowroute's ``message_encoding``."""
-    return 0 if body.isascii() else 8
-
-
-def segments(body: str) -> int:
-    """Billed segments: one of up to 160 ASCII characters, else 140 ASCII or 70 UCS-2 characters each."""
-    if body.isascii():
-        return 1 if len(body) <= 160 else math.ceil(len(body) / 140)
-    units = len(body.encode("utf-16-le")) // 2  # UCS-2 counts code units: an emoji takes two
-    return max(1, math.ceil(units / 70))
-
-
-def amount_for(body: str, is_mms: bool) -> int:
-    return MMS_NANODOLLARS if is_mms else SMS_NANODOLLARS * segments(body)
+def amount_for(split: Split, is_mms: bool) -> int:
+    """What a message costs: an MMS its flat rate, an SMS the rate per segment."""
+    return MMS_NANODOLLARS if is_mms else split.price(SMS_NANODOLLARS)
 
 
 def amount_display(nanodollars: int) -> str:
@@ -158,8 +146,10 @@ def mdr_time(moment: datetime) -> str:
 
 # -- numbers, routes, the account -----------------------------------------------------------------
 
-@dataclass
+@dataclass(frozen=True)
 class Route:
+    """A route; frozen (no endpoint changes one), so a reset shares them instead of copying."""
+
     id: str
     route_type: str  # host | number | uri | sip-reg
     value: str | None
@@ -195,8 +185,11 @@ EDGE_STRATEGIES: dict[int, EdgeStrategy] = {e.id: e for e in (
 )}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Number:
+    """An owned number. Frozen: a change replaces it in the account (``FlowrouteAccount.change_number``), so a
+    reset copies the dict of numbers and never a record."""
+
     value: str  # 11 digits, E.164 without "+"
     number_type: str  # standard | tollfree
     rate_center: str | None
@@ -219,26 +212,145 @@ def builtin_route() -> Route:
     return Route(SIP_REG_ROUTE_ID, "sip-reg", None, "sip-reg")
 
 
+class NumberBook(IndexedDict[str, Number]):
+    """The account's numbers by value, their values also kept sorted: listings page through them in order
+    without sorting per request, and a ``starts_with`` finds its slice by bisection."""
+
+    __slots__ = ("sorted_keys",)
+
+    def _clear_index(self) -> None:
+        self.sorted_keys: list[str] = []
+
+    def _copy_index(self, other: IndexedDict[str, Number]) -> None:
+        self.sorted_keys = list(other.sorted_keys)  # type: ignore[attr-defined]
+
+    def _added(self, key: str, value: Number, old: Number | None) -> None:
+        if old is None:
+            bisect.insort(self.sorted_keys, key)
+
+    def _removed(self, key: str, value: Number) -> None:
+        del self.sorted_keys[bisect.bisect_left(self.sorted_keys, key)]
+
+    def starting_with(self, prefix: str) -> list[str]:
+        """The values (ascending) that begin with ``prefix`` (all of them for "")."""
+        if not prefix:
+            return self.sorted_keys
+        keys = self.sorted_keys
+        # Every value is 11 digits, so the values starting with the prefix sort below prefix + ":" (after "9").
+        return keys[bisect.bisect_left(keys, prefix):bisect.bisect_left(keys, prefix + ":")]
+
+
+class RouteBook(IndexedDict[str, Route]):
+    """The account's routes by id, oldest first, with an alias index (aliases are unique in an account) and the
+    id after the highest one (new route ids count up from it)."""
+
+    __slots__ = ("_aliases", "_next_id")
+
+    def _clear_index(self) -> None:
+        self._aliases: dict[str, str] = {}
+        self._next_id: int | None = FIRST_ROUTE_ID
+
+    def _copy_index(self, other: IndexedDict[str, Route]) -> None:
+        self._aliases = dict(other._aliases)  # type: ignore[attr-defined]
+        self._next_id = other._next_id  # type: ignore[attr-defined]
+
+    def _added(self, key: str, value: Route, old: Route | None) -> None:
+        if old is not None:
+            self._aliases.pop(old.alias, None)
+        self._aliases[value.alias] = key
+        if self._next_id is not None:
+            self._next_id = max(self._next_id, int(key) + 1)
+
+    def _removed(self, key: str, value: Route) -> None:
+        if self._aliases.get(value.alias) == key:
+            del self._aliases[value.alias]
+        if self._next_id == int(key) + 1:
+            self._next_id = None  # the highest is gone: found again when next asked
+
+    def with_alias(self, alias: str) -> Route | None:
+        key = self._aliases.get(alias)
+        return None if key is None else self[key]
+
+    def next_id(self) -> int:
+        """One past the highest route id (at least ``FIRST_ROUTE_ID``)."""
+        if self._next_id is None:
+            self._next_id = max([FIRST_ROUTE_ID, *(int(key) + 1 for key in self)])
+        return self._next_id
+
+
+class MessageLog(IndexedDict[str, Message]):
+    """The account's MDRs by id in the order they happened, also indexed by (timestamp, order of arrival), so a
+    date range is found by bisection and pages newest first without filtering or sorting per request."""
+
+    __slots__ = ("_by_time", "_entry", "_arrivals")
+
+    def _clear_index(self) -> None:
+        self._by_time: list[tuple[datetime, int, str]] = []
+        self._entry: dict[str, tuple[datetime, int, str]] = {}
+        self._arrivals = 0
+
+    def _copy_index(self, other: IndexedDict[str, Message]) -> None:
+        self._by_time = list(other._by_time)  # type: ignore[attr-defined]
+        self._entry = dict(other._entry)  # type: ignore[attr-defined]
+        self._arrivals = other._arrivals  # type: ignore[attr-defined]
+
+    def _added(self, key: str, value: Message, old: Message | None) -> None:
+        if old is None:
+            arrival = self._arrivals
+            self._arrivals += 1
+        else:  # a replaced MDR keeps its place among equal timestamps, as it keeps its place in the dict
+            arrival = self._unindex(key)
+        entry = self._entry[key] = (value.timestamp, arrival, key)
+        bisect.insort(self._by_time, entry)
+
+    def _removed(self, key: str, value: Message) -> None:
+        self._unindex(key)
+
+    def _unindex(self, key: str) -> int:
+        entry = self._entry.pop(key)
+        del self._by_time[bisect.bisect_left(self._by_time, entry)]
+        return entry[1]
+
+    def newest_between(self, start: datetime, before: datetime | None, offset: int,
+                       limit: int) -> tuple[list[Message], int]:
+        """The page (``offset``, ``limit``) of MDRs with ``start <= timestamp < before`` (no end when None),
+        newest first (of equal timestamps the later one first), and how many there are in the range."""
+        by_time = self._by_time
+        lo = bisect.bisect_left(by_time, (start,))
+        hi = len(by_time) if before is None else bisect.bisect_left(by_time, (before,))
+        top = hi - offset
+        page = [self[entry[2]] for entry in reversed(by_time[max(lo, top - limit):top])] if top > lo else []
+        return page, max(0, hi - lo)
+
+
 @dataclass
 class FlowrouteAccount:
     access_key: str | None  # None: the scenario gave this account no Flowroute credentials
     secret_key: str | None
-    routes: dict[str, Route] = field(default_factory=lambda: {SIP_REG_ROUTE_ID: builtin_route()})
-    numbers: dict[str, Number] = field(default_factory=dict)
-    messages: dict[str, Message] = field(default_factory=dict)  # by MDR id, in the order they happened
+    routes: RouteBook = field(default_factory=lambda: RouteBook({SIP_REG_ROUTE_ID: builtin_route()}))
+    numbers: NumberBook = field(default_factory=NumberBook)
+    messages: MessageLog = field(default_factory=MessageLog)  # by MDR id, in the order they happened
     # Account-level callback URLs by Flowroute's name: sms_callback, mms_callback, sms_dlr_callback, mms_dlr_callback.
     callbacks: dict[str, str] = field(default_factory=dict)
-    delivery_rules: list[DeliveryRule] = field(default_factory=list)
+    delivery_rules: DeliveryRules = field(default_factory=DeliveryRules)  # newest (first matched) first
+    # (your number, recipient) pairs a recipient's STOP blocked: sends between them are refused until UNSTOP.
+    opt_outs: OptOuts = field(default_factory=OptOuts)
     e911s: dict[str, E911] = field(default_factory=dict)  # by id, oldest first
     cnams: dict[str, Cnam] = field(default_factory=dict)  # by id, oldest first
     cdr_exports: dict[int, CdrExport] = field(default_factory=dict)  # by id, oldest first
     due: datetime | None = None  # earliest CNAM review or CDR export still to finish (None: nothing pending)
 
     def sorted_numbers(self) -> list[Number]:
-        return [self.numbers[key] for key in sorted(self.numbers)]
+        numbers = self.numbers
+        return [numbers[key] for key in numbers.sorted_keys]
 
     def route_with_alias(self, alias: str) -> Route | None:
-        return next((r for r in self.routes.values() if r.alias == alias), None)
+        return self.routes.with_alias(alias)
+
+    def change_number(self, number: Number, **changes: Any) -> Number:
+        """``number`` with ``changes``, in its place in the account (numbers are frozen: never changed in place)."""
+        changed = self.numbers[number.value] = dataclasses.replace(number, **changes)
+        return changed
 
     def numbers_with(self, relationship: str, record_id: str) -> list[Number]:
         """The account's numbers whose ``e911`` or ``cnam`` is ``record_id``, ascending."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ...clock import parse_utc
+from ...indexes import record_copy
+from ...messaging import DeliveryRules, OptOuts, split
 from ...scenario import ScenarioError
 from . import handlers, rendering
 from . import models as m
@@ -17,7 +18,6 @@ from .models import (
     SIP_REG_ROUTE_ID,
     CdrExport,
     Cnam,
-    DeliveryRule,
     FlowrouteAccount,
     Message,
     Number,
@@ -70,9 +70,10 @@ def load(section: Mapping[str, Any] | None, world: World) -> FlowrouteAccount:
             cnam=doc.get("cnam"),
         )
     account.callbacks.update(section.get("callbacks", {}))
-    account.delivery_rules.extend(
-        DeliveryRule(doc["to"].lstrip("+"), doc["outcome"]) for doc in section.get("delivery_rules", [])
+    account.delivery_rules = DeliveryRules.load(
+        {"to": doc["to"].lstrip("+"), "outcome": doc["outcome"]} for doc in section.get("delivery_rules", [])
     )
+    account.opt_outs = OptOuts((doc["from"].lstrip("+"), doc["to"].lstrip("+")) for doc in section.get("opt_outs", []))
     for i, doc in enumerate(section.get("messages", [])):
         if doc["id"] in account.messages:
             raise ScenarioError(f"messages[{i}].id: duplicate message id {doc['id']!r}")
@@ -140,15 +141,17 @@ def copy(state: FlowrouteAccount) -> FlowrouteAccount:
     return FlowrouteAccount(
         state.access_key,
         state.secret_key,
-        routes={k: dataclasses.replace(r) for k, r in state.routes.items()},
-        numbers={k: dataclasses.replace(n) for k, n in state.numbers.items()},
-        messages=dict(state.messages),  # messages are immutable: shared, not copied
+        # Routes, numbers and messages are frozen: the records are shared, their dicts (and indexes) copied.
+        routes=state.routes.copy(),
+        numbers=state.numbers.copy(),
+        messages=state.messages.copy(),
         callbacks=dict(state.callbacks),
-        delivery_rules=list(state.delivery_rules),
-        e911s={k: dataclasses.replace(e) for k, e in state.e911s.items()},
-        cnams={k: dataclasses.replace(c) for k, c in state.cnams.items()},
+        delivery_rules=state.delivery_rules.copy(),
+        opt_outs=state.opt_outs.copy(),
+        e911s={k: record_copy(e) for k, e in state.e911s.items()},
+        cnams={k: record_copy(c) for k, c in state.cnams.items()},
         # An export's filters and calls never change after it is made: only its status does.
-        cdr_exports={k: dataclasses.replace(e) for k, e in state.cdr_exports.items()},
+        cdr_exports={k: record_copy(e) for k, e in state.cdr_exports.items()},
         due=state.due,
     )
 
@@ -166,7 +169,9 @@ def dump(state: FlowrouteAccount) -> dict[str, Any] | None:
     if state.callbacks:
         section["callbacks"] = dict(state.callbacks)
     if state.delivery_rules:
-        section["delivery_rules"] = [{"to": r.to, "outcome": r.outcome} for r in state.delivery_rules]
+        section["delivery_rules"] = state.delivery_rules.dump()
+    if state.opt_outs:
+        section["opt_outs"] = [{"from": sender, "to": to} for sender, to in state.opt_outs]
     if state.messages:
         section["messages"] = [_dump_message(message) for message in state.messages.values()]
     if state.e911s:
@@ -243,6 +248,7 @@ def _load_message(doc: Mapping[str, Any], world: World) -> Message:
         key=lambda r: r.timestamp,
     )
     direction = doc["direction"]
+    parts = split(body)
     return Message(
         id=doc["id"],
         direction=direction,
@@ -253,8 +259,8 @@ def _load_message(doc: Mapping[str, Any], world: World) -> Message:
         is_mms=is_mms,
         media=handlers.media_for(world.ids, doc["id"], media_urls),
         message_type=doc.get("message_type", m.message_type(doc["to" if direction == m.INBOUND else "from"])),
-        message_encoding=doc.get("message_encoding", m.encoding(body)),
-        amount_nanodollars=doc.get("amount_nanodollars", m.amount_for(body, is_mms)),
+        message_encoding=doc.get("message_encoding", parts.data_coding),
+        amount_nanodollars=doc.get("amount_nanodollars", m.amount_for(parts, is_mms)),
         receipts=tuple(receipts),
         status=doc.get("status", "delivered"),
         dlr_callback=doc.get("dlr_callback"),

@@ -10,6 +10,9 @@ from ...errors import ApiError
 CODES = {
     400: 20001,  # the reference's choice for an invalid parameter; Twilio documents no code for VoiceRegion
     401: 20003,  # Authenticate
+    # "Account not active" (twilio.com/docs/api/errors/20005): the only 403 this fake gives, to a suspended
+    # account's writes (the scenario's "suspended"); Twilio's REST API refuses an inactive account with it.
+    403: 20005,
     404: 20404,  # Not Found
     405: 20004,  # Method not allowed
     413: 20413,  # Request Entity Too Large

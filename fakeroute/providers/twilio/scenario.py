@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ...indexes import record_copy
 from ...phone import is_canonical_e164
 from ...scenario import ScenarioError
 from . import rendering
@@ -38,7 +38,7 @@ def copy(state: TwilioAccount) -> TwilioAccount:
         state.account_sid,
         state.auth_token,
         dict(state.api_keys),
-        **{kind.name: {key: dataclasses.replace(item) for key, item in state.collection(kind).items()}
+        **{kind.name: {key: record_copy(item) for key, item in state.collection(kind).items()}
            for kind in KINDS},
     )
 
