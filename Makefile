@@ -10,7 +10,7 @@ SEED ?= 0
 
 .PHONY: serve test lint bench soak clean
 
-# One stamp per install: serving needs fakeroute's four dependencies, the suite needs the test extra.
+# One stamp per install: serving needs fakeroute's six dependencies, the suite needs the test extra.
 $(VENV)/.installed-serve: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -e .
@@ -32,9 +32,7 @@ test: lint
 
 bench: $(VENV)/.installed-test
 	$(BIN)/pip install --quiet -e '.[test,bench]'
-	$(BIN)/python bench/inventory_bench.py
-	$(BIN)/python bench/request_bench.py
-	$(BIN)/python bench/plugin_bench.py
+	$(BIN)/python bench/run.py
 
 # The long variants: a minute under mixed load and 10,000 requests of 1 MiB against a served fake, whose RSS must
 # stay flat (bench/soak.py), and the stateful property tests with 400 unseeded examples per provider.

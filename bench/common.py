@@ -40,13 +40,15 @@ def per_call_s(fn: Callable[[], object], calls: int) -> float:
 
 
 def interleaved_ratio(fn: Callable[[], object], baseline: Callable[[], object], *, calls: int = 300,
-                      rounds: int = 7, smoke: bool = False) -> float:
+                      rounds: int = 7, smoke: bool = False, setup: Callable[[], object] | None = None) -> float:
     """Median over rounds of time(fn) / time(baseline), each round timing both back to back so the machine's
-    drift touches both alike."""
+    drift touches both alike; ``setup`` runs before each round, untimed (e.g. a reset of the state ``fn`` grows)."""
     if smoke:
         calls, rounds = max(1, calls // 100), 1
     ratios = []
     for _ in range(rounds):
+        if setup is not None:
+            setup()
         base = per_call_s(baseline, calls)
         took = per_call_s(fn, calls)
         ratios.append(took / base)

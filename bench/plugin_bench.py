@@ -1,12 +1,9 @@
-"""Per-test overhead of the ``fakeroute`` fixture against pytest-httpserver and a bare werkzeug client.
+"""The pytest plugin's costs: interception against httpx's own WSGI transport, per-test overhead against
+pytest-httpserver, ``httpx.get()`` under the fixture, and what an installed but unused plugin adds to a run.
 
-Each variant is a generated suite of 300 tests, each making one HTTP call (the "plain" variant makes
-none). A hook times every test's whole protocol (fixture set-up, call, teardown, report) inside the
-pytest process, so interpreter and session start-up stay out of it; a variant's cost is the median of
-its tests, in each of 5 rounds, and the overhead is that minus the plain test's. Target (issue 7):
-fakeroute's overhead over a plain test under one quarter of pytest-httpserver's.
-Needs the bench extra: pip install -e '.[test,bench]'.
-Run: python bench/plugin_bench.py
+Suites run in fresh pytest processes (PYTHONPATH = this checkout, so its plugin is the one loaded); a hook times
+each test's whole protocol inside the process, so interpreter start-up stays out of the per-test figures.
+Needs the bench extra (pytest-httpserver). Run through ``bench/run.py``.
 """
 
 from __future__ import annotations
@@ -19,13 +16,17 @@ import sys
 import tempfile
 from pathlib import Path
 
-TESTS = 300
+from bench.common import Row, interleaved_ratio, per_call_s
+
+ROOT = Path(__file__).resolve().parent.parent
+AUTH = ("fakeroute", "fakeroute-secret")
+ROUTES = "https://api.flowroute.com/v2/routes"
 
 TIMER = """
 import json, os, time
 import pytest
 
-DURATIONS = []
+DURATIONS = {}
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item, nextitem):
@@ -33,37 +34,20 @@ def pytest_runtest_protocol(item, nextitem):
     try:
         return (yield)
     finally:
-        DURATIONS.append(time.perf_counter() - started)
+        DURATIONS.setdefault(item.path.stem, []).append(time.perf_counter() - started)
 
 def pytest_sessionfinish(session):
     with open(os.environ["BENCH_OUT"], "w") as out:
         json.dump(DURATIONS, out)
 """
 
-VARIANTS = {
+SUITES = {
     "plain": """
 import pytest
 
 @pytest.mark.parametrize("i", range({n}))
 def test_call(i):
     assert i >= 0
-""",
-    "werkzeug client": """
-import pytest
-from werkzeug.test import Client
-from werkzeug.wrappers import Request, Response
-
-@Request.application
-def app(request):
-    return Response('{{"data": []}}', content_type="application/json")
-
-@pytest.fixture
-def client():
-    return Client(app)
-
-@pytest.mark.parametrize("i", range({n}))
-def test_call(client, i):
-    assert client.get("/v2/routes").status_code == 200
 """,
     "pytest-httpserver": """
 import pytest
@@ -86,42 +70,119 @@ def test_call(fakeroute, i):
 }
 
 
-def run_suite(source: str) -> list[float]:
-    """Each test's duration in seconds, for one run of the suite in a fresh process."""
+def _env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), **extra}
+
+
+def _suite_durations(tests: int) -> dict[str, list[float]]:
+    """Each test's duration in seconds by suite, the suites' tests interleaved in one fresh pytest process (so
+    the machine's drift touches them alike)."""
     with tempfile.TemporaryDirectory() as folder:
-        Path(folder, "test_bench.py").write_text(source.format(n=TESTS))
+        for name, source in SUITES.items():
+            Path(folder, f"test_{name.replace('-', '_')}.py").write_text(source.format(n=tests))
         Path(folder, "conftest.py").write_text(TIMER)
         Path(folder, "pytest.ini").write_text("[pytest]\n")
         out = Path(folder, "durations.json")
-        result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_bench.py"],
-                                cwd=folder, capture_output=True, text=True, env={**os.environ, "BENCH_OUT": str(out)})
+        result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"],
+                                cwd=folder, capture_output=True, text=True, env=_env(BENCH_OUT=str(out)))
         if result.returncode != 0:
-            raise SystemExit(f"suite failed:\n{result.stdout}\n{result.stderr}")
-        return json.loads(out.read_text())
+            raise RuntimeError(f"suite failed:\n{result.stdout}\n{result.stderr}")
+        found = json.loads(out.read_text())
+        return {name: found[f"test_{name.replace('-', '_')}"] for name in SUITES}
 
 
-def main(rounds: int = 5) -> int:
-    # Rounds run every variant back to back, so the machine's drift between runs touches them alike; each
-    # round gives a ratio, and the figures printed are medians over the rounds.
-    per_round: dict[str, list[float]] = {name: [] for name in VARIANTS}
+def per_test_overhead(smoke: bool) -> float:
+    """(fakeroute's test - a plain test) / (pytest-httpserver's test - a plain test), median test of each suite,
+    median of rounds."""
+    tests, rounds = (3, 1) if smoke else (150, 5)
     ratios = []
     for _ in range(rounds):
-        medians = {name: statistics.median(run_suite(source)) * 1000 for name, source in VARIANTS.items()}
-        for name, ms in medians.items():
-            per_round[name].append(ms)
-        httpserver = medians["pytest-httpserver"] - medians["plain"]
-        ratios.append((medians["fakeroute"] - medians["plain"]) / httpserver if httpserver > 0 else float("inf"))
-    results = {name: statistics.median(values) for name, values in per_round.items()}
-    plain = results["plain"]
-    print(f"per-test cost (median test of {TESTS}, median of {rounds} rounds), one HTTP call per test")
-    for name, ms in results.items():
-        extra = "" if name == "plain" else f"   +{ms - plain:6.2f} ms over a plain test"
-        print(f"  {name:<18} {ms:7.2f} ms{extra}")
-    ratio = statistics.median(ratios)
-    print(f"fakeroute overhead / pytest-httpserver overhead = {ratio:.2f} (median of rounds "
-          f"{', '.join(f'{r:.2f}' for r in ratios)}; target < 0.25)")
-    return 0 if ratio < 0.25 else 1
+        medians = {name: statistics.median(found) for name, found in _suite_durations(tests).items()}
+        ratios.append((medians["fakeroute"] - medians["plain"]) / (medians["pytest-httpserver"] - medians["plain"]))
+    return statistics.median(ratios)
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+def _bare(environ: dict, start_response) -> list[bytes]:
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [b'{"data":[]}']
+
+
+def httpx_interception(smoke: bool) -> float:
+    """One httpx.Client call answered through the Interceptor by the fake, against the same client on httpx's
+    WSGITransport to a bare app."""
+    import httpx
+
+    from fakeroute.app import FakerouteApp
+    from fakeroute.transport import Interceptor
+    from fakeroute.world import World
+
+    bare = httpx.Client(transport=httpx.WSGITransport(app=_bare), auth=AUTH)
+    with Interceptor(FakerouteApp(World())), httpx.Client(auth=AUTH) as client:
+        return interceptor_ratio(lambda: client.get(ROUTES), lambda: bare.get(ROUTES), smoke)
+
+
+def interceptor_ratio(fn, baseline, smoke: bool) -> float:
+    return interleaved_ratio(fn, baseline, calls=200, smoke=smoke)
+
+
+def httpx_get_new_client(smoke: bool) -> float:
+    """Milliseconds an ``httpx.get()`` (a new client each call) costs over the same call on a kept client, both
+    intercepted (the SSL context is shared while intercepting)."""
+    import httpx
+
+    from fakeroute.app import FakerouteApp
+    from fakeroute.transport import Interceptor
+    from fakeroute.world import World
+
+    calls, rounds = (2, 1) if smoke else (50, 7)
+    extra = []
+    with Interceptor(FakerouteApp(World())), httpx.Client(auth=AUTH) as client:
+        httpx.get(ROUTES, auth=AUTH)  # the first builds the shared context
+        for _ in range(rounds):
+            kept = per_call_s(lambda: client.get(ROUTES), calls)
+            fresh = per_call_s(lambda: httpx.get(ROUTES, auth=AUTH), calls)
+            extra.append((fresh - kept) * 1000)
+    return statistics.median(extra)
+
+
+PLUGIN_LOAD = """
+import time, sys
+from pathlib import Path
+import pytest  # every run has it loaded before any plugin
+
+started = time.perf_counter()
+import fakeroute.pytest_plugin as plugin
+from fakeroute.testing import MARKER_HELP, resolve_settings  # what the plugin's pytest_configure runs
+
+settings = resolve_settings(cli_seed=None, ini_seed="", cli_scenario=None, ini_scenario="", ini_inventory_size="",
+                            ini_block_unknown_hosts=False, ini_clock_start="", rootdir=Path.cwd())
+settings.describe()
+took = time.perf_counter() - started
+assert not any(name.startswith(("werkzeug", "jsonschema", "orjson", "fakeroute.world")) for name in sys.modules)
+print(took)
+"""
+
+
+def collection_cost(smoke: bool) -> float:
+    """Milliseconds an installed plugin that no test uses adds to a run: importing it and what its
+    ``pytest_configure`` runs (settings, the report header), in a fresh interpreter with pytest loaded; median of
+    rounds. (A whole ``pytest --collect-only`` with and without ``-p no:fakeroute`` differs by less than its
+    run-to-run noise of several hundred ms with the test extra's plugins on this machine.)"""
+    rounds = 1 if smoke else 9
+    took = []
+    for _ in range(rounds):
+        result = subprocess.run([sys.executable, "-c", PLUGIN_LOAD], capture_output=True, text=True, check=True,
+                                env=_env(), cwd=ROOT)
+        took.append(float(result.stdout) * 1000)
+    return statistics.median(took)
+
+
+ROWS = [
+    Row("plugin: httpx through the interception vs httpx WSGITransport to a bare app", "1.58x", 1.1,
+        httpx_interception),
+    Row("plugin: per-test overhead (one call) vs pytest-httpserver's", "0.28x", 0.15, per_test_overhead),
+    Row("plugin: httpx.get() (new client each call) under the fixture, over a kept client", "+27.6 ms", 1.0,
+        httpx_get_new_client, unit="ms"),
+    Row("plugin: installed, never used: extra collection time (import + configure)", "+317 ms", 20.0, collection_cost,
+        unit="ms"),
+]

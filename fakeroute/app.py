@@ -185,8 +185,10 @@ class FakerouteApp:
         uri = len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", ""))
         if uri > MAX_URI_SIZE:
             raise ApiError(414, f"Request URI is {uri} bytes long: at most {MAX_URI_SIZE} are accepted")
-        headers = sum(len(key) - 5 + len(value) for key, value in environ.items() if key.startswith("HTTP_"))
-        headers += len(environ.get("CONTENT_TYPE", ""))
+        raw = exchange.raw_headers = _raw_headers(environ)
+        headers = sum(map(len, raw.values())) + sum(map(len, raw)) - 5 * len(raw)
+        if "CONTENT_TYPE" in raw:  # counted by its value alone, as the HTTP_ ones are by name and value
+            headers -= len("CONTENT_TYPE") - 5
         if headers > MAX_HEADERS_SIZE:
             raise ApiError(431, f"Request headers are {headers} bytes long: at most {MAX_HEADERS_SIZE} are accepted")
 
@@ -220,9 +222,9 @@ class FakerouteApp:
         query: dict[str, Any] = {}
         if op.query:
             schema = schemas[op.query]
-            query = schema.coerce_query(request.args.items(multi=True))
-            violations += _tagged("query", schema.violations(query, key=request.environ.get("QUERY_STRING", ""),
-                                                             verdicts=verdicts))
+            query_string = request.environ.get("QUERY_STRING", "")
+            query = schema.query_of(query_string, lambda: request.args.items(multi=True))
+            violations += _tagged("query", schema.violations(query, key=query_string, verdicts=verdicts))
         if op.body:
             violations += _tagged("body", schemas[op.body].violations(body, key=data, verdicts=verdicts))
         if violations:
@@ -299,12 +301,15 @@ class FakerouteApp:
     def _journal(self, exchange: Exchange, response: Response) -> None:
         request = exchange.request
         data = b""
-        if request.content_length or request.environ.get("wsgi.input_terminated"):
+        environ = request.environ
+        # A body comes with a length or chunked: waitress marks every request's input terminated, and reading
+        # the empty body of each GET would cost a tenth of the request.
+        if request.content_length or (environ.get("wsgi.input_terminated")
+                                      and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()):
             try:
                 data = request.get_data()  # already read and cached when the operation takes a body
             except RequestEntityTooLarge:
                 data = b"<body over the size limit, not read>"
-        environ = request.environ
         self.world.journal.record(Recorded(
             provider=exchange.provider.name if exchange.provider else None,
             method=request.method,
@@ -315,7 +320,7 @@ class FakerouteApp:
             raw_response=None if exchange.dropped else response.get_data(),
             account=exchange.account.id if exchange.account else None,
             when=self.world.clock.peek(),
-            raw_headers={k: v for k, v in environ.items() if k.startswith("HTTP_") or k == "CONTENT_TYPE"},
+            raw_headers=exchange.raw_headers if exchange.raw_headers is not None else _raw_headers(environ),
             response_type=response.content_type,
         ))
 
@@ -343,6 +348,11 @@ class DroppedConnection(ClientDisconnected):
 
 def _tagged(part: str, violations: list[Violation]) -> list[Violation]:
     return [dataclasses.replace(v, part=part) for v in violations]
+
+
+def _raw_headers(environ: dict[str, Any]) -> dict[str, str]:
+    """The request headers as the WSGI environ holds them (HTTP_USER_AGENT, CONTENT_TYPE)."""
+    return {k: v for k, v in environ.items() if k[:5] == "HTTP_" or k == "CONTENT_TYPE"}
 
 
 def _is_admin(path: str) -> bool:

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import threading
+from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -141,7 +142,7 @@ class Journal:
         self.max_body = max_body
         self.bytes = 0  # the kept calls' cost
         self.dropped = 0  # calls dropped to stay within the bounds since the last clear
-        self._entries: list[Recorded] = []
+        self._entries: deque[Recorded] = deque()  # the oldest leaves from the left in O(1), however many are kept
         self._lock = threading.Lock()
 
     def record(self, entry: Recorded) -> None:
@@ -153,16 +154,12 @@ class Journal:
             entry.raw_response = entry.raw_response[:self.max_body]
         cost = entry.cost
         with self._lock:
-            self._entries.append(entry)
+            entries = self._entries
+            entries.append(entry)
             self.bytes += cost
-            excess = 0
-            while len(self._entries) - excess > self.limit or (self.bytes > self.max_bytes
-                                                                and len(self._entries) - excess > 1):
-                self.bytes -= self._entries[excess].cost
-                excess += 1
-            if excess:
-                del self._entries[:excess]
-                self.dropped += excess
+            while len(entries) > self.limit or (self.bytes > self.max_bytes and len(entries) > 1):
+                self.bytes -= entries.popleft().cost
+                self.dropped += 1
 
     def clear(self) -> None:
         with self._lock:

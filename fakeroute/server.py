@@ -53,6 +53,9 @@ class FakerouteServer:
         )
         dispatcher = ThreadedTaskDispatcher()
         dispatcher.set_thread_count(threads)
+        # waitress warns "Task queue depth is N" whenever every thread is busy: under a load test that is one line
+        # per request, written while the fake is at its busiest. This server's dispatcher keeps them quiet.
+        dispatcher.queue_logger = logging.Logger("waitress.queue", level=logging.ERROR)
         self._server: BaseWSGIServer = _LimitedServer(app, {}, dispatcher=dispatcher, adj=adj,
                                                       sockinfo=adj.listen[0], limit=connection_limit)
         self._thread: threading.Thread | None = None

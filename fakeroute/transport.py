@@ -257,7 +257,7 @@ class Interceptor:
             return
         interceptor = self
         original = self._replace(HTTPConnectionPool, "urlopen", None)
-        signature = inspect.signature(original)
+        signature = _signature(original)
         user_agent = f"python-urllib3/{urllib3.__version__}"
 
         def urlopen(pool: HTTPConnectionPool, *args: Any, **kwargs: Any) -> Any:
@@ -302,6 +302,10 @@ class Interceptor:
                 retries.sleep(response)
 
         HTTPConnectionPool.urlopen = urlopen
+
+
+# urllib3's urlopen has the same signature every time an interceptor starts (once per test): read it once.
+_signature = functools.lru_cache(maxsize=8)(inspect.signature)
 
 
 @functools.lru_cache(maxsize=4)

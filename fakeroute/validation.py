@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 from referencing import Registry
@@ -48,6 +50,7 @@ class Violation:
 MAX_DEPTH = 32  # arrays and objects nested deeper than this are refused: no request here needs more than 5
 DEFAULT_VERDICT_BYTES = 4 << 20  # what one app's remembered verdicts may hold (keys, messages, overhead)
 MAX_VERDICT_KEY = 16 << 10  # a larger input is validated every time: it is rarely sent twice, and costly to keep
+MAX_QUERIES, MAX_QUERY_KEY = 256, 1024  # query strings a schema remembers the coercion of, and their longest
 _ENTRY_OVERHEAD = 200  # bytes an entry costs beyond its key and messages (dict slot, tuple, Violation objects)
 
 
@@ -127,6 +130,28 @@ class Schema:
         registry = (registry or Registry()).with_resource("", DRAFT202012.create_resource(document)).crawl()
         self._validator = _Validator(document, registry=registry)
         self._integers, self._numbers = _scalar_properties(document)
+        self._fast: Any = None  # the compiled first pass (``_fast_valid``), built on first use; False: none
+        self.folder: FastFolder | None = None  # the folder's files as the first pass finds them
+        self._queries: dict[str, dict[str, Any]] = {}  # coerce_query's answers by query string (``query_of``)
+
+    def _fast_valid(self, instance: Any) -> bool:
+        """Whether jsonschema-rs finds ``instance`` valid: a first pass ~20x faster than jsonschema, which then
+        words the errors (and decides) only when it fails. Never trusted with floats (jsonschema-rs counts 1.0
+        as an integer, this fake does not) or with input it cannot read (integers beyond 64 bits)."""
+        if self._fast is None:
+            base = f"{_FAST_BASE}{self.name}.json"
+            try:
+                registry = self.folder.registry if self.folder is not None else None
+                self._fast = jsonschema_rs.validator_for(dict(self.document), validate_formats=False,
+                                                         registry=registry, base_uri=base)
+            except Exception:  # a schema it cannot compile (a regex it reads otherwise) keeps jsonschema alone
+                self._fast = False
+        if self._fast is False or _holds_float(instance):
+            return False
+        try:
+            return bool(self._fast.is_valid(instance))
+        except Exception:
+            return False
 
     def violations(self, instance: Any, key: bytes | str | None = None,
                    verdicts: Verdicts | None = None) -> list[Violation]:
@@ -140,7 +165,10 @@ class Schema:
             cached = verdicts.get(self, key)
             if cached is not None:
                 return list(cached)
-        found = [_violation(error) for error in self._validator.iter_errors(instance)]
+        if self._fast_valid(instance):
+            found: list[Violation] = []
+        else:
+            found = [_violation(error) for error in self._validator.iter_errors(instance)]
         # Outermost first; at one depth a value that was sent and is wrong before a field that is missing.
         found.sort(key=lambda v: (v.field.count(".") + v.field.count("[") if v.field else -1,
                                   v.keyword == "required", v.field))
@@ -151,6 +179,18 @@ class Schema:
     def first_violation(self, instance: Any) -> Violation | None:
         errors = self.violations(instance)
         return errors[0] if errors else None
+
+    def query_of(self, query_string: str, args: Callable[[], Iterable[tuple[str, str]]]) -> dict[str, Any]:
+        """``coerce_query(args())``, remembered by the raw query string it was parsed from (a few hundred of the
+        shorter ones: a suite sends the same ones again and again, and parsing is a tenth of a request)."""
+        known = self._queries.get(query_string)
+        if known is None:
+            known = self.coerce_query(args())
+            if len(query_string) <= MAX_QUERY_KEY:
+                if len(self._queries) >= MAX_QUERIES:
+                    self._queries.clear()
+                self._queries[query_string] = known
+        return dict(known)
 
     def coerce_query(self, args: Iterable[tuple[str, str]]) -> dict[str, Any]:
         """Turn query-string pairs into typed values where the schema says integer/number.
@@ -171,6 +211,17 @@ class Schema:
         return query
 
 
+class FastFolder:
+    """A schema folder's files for the jsonschema-rs first pass, registered once, when a schema first needs them."""
+
+    def __init__(self, documents: Mapping[str, Mapping[str, Any]]):
+        self.documents = documents
+
+    @functools.cached_property
+    def registry(self) -> Any:
+        return jsonschema_rs.Registry([(_FAST_BASE + name, dict(doc)) for name, doc in self.documents.items()])
+
+
 class SchemaStore:
     """All schemas of one folder, compiled at construction (import time), looked up by file stem."""
 
@@ -185,6 +236,9 @@ class SchemaStore:
             name.removesuffix(".json"): Schema(name.removesuffix(".json"), document, registry)
             for name, document in documents.items()
         }
+        folder = FastFolder(documents)
+        for schema in self._schemas.values():
+            schema.folder = folder
 
     def __getitem__(self, name: str) -> Schema:
         return self._schemas[name]
@@ -200,6 +254,24 @@ class SchemaStore:
 # real API answers 1. An integer field takes only an integer token (and never true/false).
 _Validator = validators.extend(Draft202012Validator, type_checker=Draft202012Validator.TYPE_CHECKER.redefine(
     "integer", lambda checker, value: isinstance(value, int) and not isinstance(value, bool)))
+
+
+# Where the first pass finds a folder's files, so "$ref": "common.json#/..." resolves as it does for jsonschema.
+_FAST_BASE = "https://fakeroute.invalid/schemas/"
+
+
+def _holds_float(value: Any) -> bool:
+    """Whether a parsed input holds a float anywhere (walked without recursing)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float):
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _scalar_properties(document: Mapping[str, Any]) -> tuple[frozenset[str], frozenset[str]]:

@@ -17,9 +17,10 @@ from pathlib import Path
 
 from tests.support import REPO
 
-# What serving needs: fakeroute's four dependencies and theirs. Anything else in the venv is a regression.
+# What serving needs: fakeroute's six dependencies and theirs. Anything else in the venv is a regression.
 SERVING = {"fakeroute", "werkzeug", "markupsafe", "jsonschema", "attrs", "jsonschema-specifications", "referencing",
-           "rpds-py", "typing-extensions", "waitress", "phonenumberslite", "pip", "setuptools"}
+           "rpds-py", "typing-extensions", "waitress", "phonenumberslite", "jsonschema-rs", "orjson", "pip",
+           "setuptools"}
 TEST_TOOLS = ["pytest", "pytest-xdist", "pytest-asyncio", "requests", "httpx", "aiohttp", "urllib3", "twilio"]
 
 CLIENTS = '''

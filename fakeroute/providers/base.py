@@ -8,7 +8,9 @@ caller's own state, never raw bodies or credentials.
 
 from __future__ import annotations
 
+import functools
 import json
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -16,7 +18,8 @@ from datetime import datetime
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.datastructures import Headers
+import orjson
+from werkzeug.datastructures import Authorization, Headers
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
@@ -26,6 +29,81 @@ from ..validation import SchemaStore, Violation
 
 if TYPE_CHECKING:
     from ..world import World
+
+
+# What orjson writes otherwise than json.dumps(ensure_ascii=True): characters from DEL up (json escapes them as
+# \uXXXX), floats under 1e-4 ("0.00001" for "1e-05"), one-digit negative exponents ("1e-7" for "1e-07") and NaN or
+# infinities (null). The substring tests run at C speed; exponents are looked for only where an "e-" is, and the
+# document is walked for NaN only when its text holds a null.
+_DIGITS = frozenset(b"0123456789")
+_IN_NUMBER = frozenset(b"0123456789.")
+_BEFORE_NUMBER = frozenset(b":,[-")  # compact JSON writes a number token only after these (or first)
+
+
+def _short_exponent(text: bytes) -> bool:
+    """Whether a number token of ``text`` has a one-digit negative exponent (a UUID's "4d6e-9f80" is no token)."""
+    at = text.find(b"e-")
+    while at != -1:
+        after = text[at + 2:at + 4]
+        if at and text[at - 1] in _DIGITS and after[:1] and after[0] in _DIGITS \
+                and (len(after) == 1 or after[1] not in _DIGITS):
+            start = at - 1
+            while start >= 0 and text[start] in _IN_NUMBER:
+                start -= 1
+            if start < 0 or text[start] in _BEFORE_NUMBER:
+                return True
+        at = text.find(b"e-", at + 2)
+    return False
+
+
+_PASSTHROUGH = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def compact_json(document: Any) -> bytes:
+    """``json.dumps(document, separators=(",", ":"))`` as bytes, byte for byte, at orjson's speed: orjson writes
+    it, and json does whenever orjson's text could differ (see above) or orjson refuses the document (integers
+    past 64 bits, keys that are not strings, subclasses and the types json itself refuses: json's own error)."""
+    try:
+        text = orjson.dumps(document, default=_refuse, option=_PASSTHROUGH)
+    except TypeError:
+        text = b""
+    if (not text or not text.isascii() or b"\x7f" in text or b"0.0000" in text
+            or (b"e-" in text and _short_exponent(text)) or (b"null" in text and _holds_non_finite(document))):
+        return json.dumps(document, separators=(",", ":")).encode()
+    return text
+
+
+@functools.lru_cache(maxsize=256)
+def _basic_credentials(header: str | None) -> tuple[str, str] | None:
+    """(user, password) of an HTTP basic ``Authorization`` header, as werkzeug reads it; None for anything else.
+    Remembered: a suite sends the same few headers again and again, and parsing one costs more than routing."""
+    try:
+        auth = Authorization.from_header(header)
+    except ValueError:  # werkzeug's base64 decoding raises on bytes beyond ASCII: no credentials, so a 401
+        return None
+    if auth is None or auth.type != "basic":
+        return None
+    return auth.username, auth.password
+
+
+def _holds_non_finite(document: Any) -> bool:
+    """Whether a float NaN or infinity is anywhere in ``document`` (orjson writes null, json NaN/Infinity: a body
+    may send them, json.loads reads them, and a reply may echo them)."""
+    stack = [document]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            stack.extend(item.values())
+        elif kind is list or kind is tuple:
+            stack.extend(item)
+        elif kind is float and (item != item or item in (math.inf, -math.inf)):
+            return True
+    return False
+
+
+def _refuse(value: Any) -> Any:
+    raise TypeError(f"{type(value).__name__} is left to json")
 
 
 @dataclass
@@ -89,6 +167,7 @@ class Exchange:
     account: Account | None = None
     request_id: str | None = None  # the provider's per-request id, when it gives one (AgentMessage)
     dropped: bool = False  # an injected fault cut the connection: no answer reaches the client
+    raw_headers: dict[str, str] | None = None  # the environ's HTTP_* and CONTENT_TYPE, once the app has read them
 
     @property
     def headers(self) -> Headers:
@@ -148,13 +227,8 @@ class Provider(ABC):
 
     def basic_auth_account(self, exchange: Exchange, world: World) -> Account | None:
         """The account an HTTP basic ``Authorization`` header names (``credential_keys`` gave (user, password))."""
-        try:
-            auth = exchange.request.authorization
-        except ValueError:  # werkzeug's base64 decoding raises on bytes beyond ASCII: no credentials, so a 401
-            return None
-        if auth is None or auth.type != "basic":
-            return None
-        return world.find_account(self.name, (auth.username, auth.password))
+        credentials = _basic_credentials(exchange.request.environ.get("HTTP_AUTHORIZATION"))
+        return None if credentials is None else world.find_account(self.name, credentials)
 
     @abstractmethod
     def parse_body(self, exchange: Exchange, data: bytes) -> Any:
@@ -184,7 +258,7 @@ class Provider(ABC):
     def render(self, reply: Reply, exchange: Exchange) -> Response:
         if reply.document is None:
             return Response(status=reply.status, headers=reply.headers)
-        body = json.dumps(reply.document, separators=(",", ":"))
+        body = compact_json(reply.document)
         return Response(body, status=reply.status, headers=reply.headers, content_type=self.content_type)
 
     @abstractmethod

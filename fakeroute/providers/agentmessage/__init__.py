@@ -80,7 +80,10 @@ class AgentMessageProvider(Provider):
         granted = org.api_keys[_bearer(exchange) or ""].scopes
         if op.scope is not None and op.scope not in granted:
             raise errors.forbidden()
-        if exchange.request.args.get("return_to_carrier") in TRUE_WORDS:
+        query = exchange.request.environ.get("QUERY_STRING", "")
+        # Parsing the query costs more than this whole check: only one that may name the flag is parsed.
+        if ("return_to_carrier" in query or "%" in query) and \
+                exchange.request.args.get("return_to_carrier") in TRUE_WORDS:
             if op.name == "bulk_release_phone_numbers":
                 raise errors.forbidden(errors.BULK_CARRIER_RETURN_FORBIDDEN)
             if op.name == "release_phone_number" and ADMIN_SCOPE not in granted:
@@ -283,7 +286,7 @@ def _requested_scopes(data: bytes) -> list[str]:
 
 
 def _bearer(exchange: Exchange) -> str | None:
-    header = exchange.headers.get("Authorization", "")
+    header = exchange.request.environ.get("HTTP_AUTHORIZATION", "")  # as headers.get, without building them
     scheme, _, token = header.partition(" ")
     token = token.strip()
     return token if scheme.lower() == "bearer" and token else None

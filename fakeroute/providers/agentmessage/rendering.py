@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -29,8 +30,11 @@ _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # the ULID alphabet
 
 def iso(when: datetime | None) -> str | None:
     """RFC 3339 in UTC with a ``Z``; milliseconds only when the clock has them."""
-    if when is None:
-        return None
+    return None if when is None else _iso(when)
+
+
+@functools.lru_cache(maxsize=4096)  # a list renders the same stored times again and again
+def _iso(when: datetime) -> str:
     if when.tzinfo is not UTC:
         when = when.astimezone(UTC)
     return when.replace(tzinfo=None).isoformat(timespec="milliseconds" if when.microsecond else "seconds") + "Z"

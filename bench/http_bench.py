@@ -1,0 +1,139 @@
+"""Over HTTP: the fake served as `fakeroute serve` serves it, against bare waitress answering constant JSON.
+
+Each server runs in a process of its own (its own GIL, as in use); the clients run here, with keep-alive
+connections (http.client). One round times both servers back to back for the same number of requests; the
+ratio is fakeroute's throughput over bare waitress's (higher is better). With 8 clients, the p99 latency of
+each is reported beside it. Run through ``bench/run.py``; ``python bench/http_bench.py serve bare|fake`` is
+the child process.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench.common import Row
+
+AUTH = {"Authorization": "Basic " + base64.b64encode(b"fakeroute:fakeroute-secret").decode()}
+SEARCH = "/v2/numbers/available?limit=10"
+BODY = b'{"data":[{"type":"number","id":"12065550100","attributes":{"value":"12065550100"}}]}'
+ROOT = Path(__file__).resolve().parent.parent
+P99_EXTRA: dict[str, float] = {}  # the last 8-client round's p99 ratio (fakeroute / bare), shown by run.py
+
+
+def bare(environ: dict, start_response) -> list[bytes]:
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(BODY)))])
+    return [BODY]
+
+
+def serve(kind: str) -> None:
+    """The child: a server on a free port of 127.0.0.1, its port on stdout, until killed."""
+    if kind in ("bare", "werkzeug"):
+        import waitress
+
+        from bench.pipeline_bench import bare as werkzeug_bare
+
+        app = bare if kind == "bare" else werkzeug_bare
+        server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+        print(server.effective_port, flush=True)
+        server.run()
+    else:
+        from fakeroute.app import FakerouteApp
+        from fakeroute.server import FakerouteServer
+        from fakeroute.world import World
+
+        server = FakerouteServer(FakerouteApp(World()), port=0, threads=4)  # as `fakeroute serve --quiet`
+        print(server.port, flush=True)
+        server.serve_forever()
+
+
+@contextmanager
+def served(kind: str) -> Iterator[int]:
+    # waitress's "Task queue depth" warnings (bare waitress logs them) would flood the table's output.
+    child = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "serve", kind], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": ""})
+    try:
+        assert child.stdout is not None
+        yield int(child.stdout.readline())
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
+
+
+def _client(port: int, path: str, calls: int, latencies: list[float]) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+    for _ in range(calls):
+        started = time.perf_counter()
+        connection.request("GET", path, headers=AUTH)
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 200, response.status
+        latencies.append(time.perf_counter() - started)
+    connection.close()
+
+
+def _load(port: int, path: str, clients: int, calls: int) -> tuple[float, float]:
+    """Requests per second over ``clients`` keep-alive connections, and the p99 latency in seconds."""
+    per_client: list[list[float]] = [[] for _ in range(clients)]
+    threads = [threading.Thread(target=_client, args=(port, path, calls, per_client[i])) for i in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    took = time.perf_counter() - started
+    latencies = sorted(x for found in per_client for x in found)
+    return clients * calls / took, latencies[int(len(latencies) * 0.99) - 1]
+
+
+def _throughput(path: str, clients: int = 1, calls: int = 1500, rounds: int = 5, kind: str = "fake"):
+    def measure(smoke: bool) -> float:
+        count, times = (20, 1) if smoke else (calls // clients, rounds)
+        ratios, p99s = [], []
+        with served("bare") as bare_port, served(kind) as fake_port:
+            _load(bare_port, path, clients, count // 4 + 1)  # warm both: connections, caches, compiled schemas
+            _load(fake_port, path, clients, count // 4 + 1)
+            for _ in range(times):
+                bare_rps, bare_p99 = _load(bare_port, path, clients, count)
+                fake_rps, fake_p99 = _load(fake_port, path, clients, count)
+                ratios.append(fake_rps / bare_rps)
+                p99s.append(fake_p99 / bare_p99)
+        if clients > 1:
+            P99_EXTRA[path] = statistics.median(p99s)
+        return statistics.median(ratios)
+    return measure
+
+
+def _p99(smoke: bool) -> float:
+    if SEARCH not in P99_EXTRA:  # run alone (the throughput row measured it otherwise)
+        _throughput(SEARCH, clients=8)(smoke)
+    return P99_EXTRA.pop(SEARCH)
+
+
+ROWS = [
+    Row(f"HTTP: GET {SEARCH}, 1 keep-alive client, throughput vs bare waitress", "0.55-0.57x", 0.85,
+        _throughput(SEARCH), higher_is_better=True),
+    Row(f"HTTP: GET {SEARCH}, 8 concurrent clients, throughput vs bare waitress", "0.50x", 0.85,
+        _throughput(SEARCH, clients=8), higher_is_better=True),
+    Row(f"HTTP: GET {SEARCH}, 8 concurrent clients, p99 latency vs bare waitress's", "-", 1.2, _p99),
+    Row("HTTP: GET /v2/numbers/12065550100, 1 client, throughput vs bare waitress", "0.63-0.70x", 0.9,
+        _throughput("/v2/numbers/12065550100"), higher_is_better=True),
+    Row("HTTP: GET /v2/routes, 1 client, throughput vs bare waitress", "0.63-0.70x", 0.9,
+        _throughput("/v2/routes"), higher_is_better=True),
+    # The floor under the rows above: no fakeroute at all, only what any werkzeug app does (Request, Map, Response).
+    Row("HTTP floor: a bare werkzeug Request/Map/Response app, 1 client, throughput vs bare waitress", "-", 0.85,
+        _throughput(SEARCH, kind="werkzeug"), higher_is_better=True),
+]
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["serve"]:
+    sys.path.insert(0, str(ROOT))
+    serve(sys.argv[2])
