@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
@@ -42,6 +43,7 @@ OPEN_ENDPOINTS = frozenset({"GET /health"})
 # for the admin) and shows or changes that tenant's part only.
 TENANT_ENDPOINTS = frozenset({"GET /requests", "GET /state", "GET /outbox", "POST /reset"})
 _ADMIN = None  # the caller who may do everything
+_RULE_PATTERN = re.compile(r"(?=.{1,20}\Z)\+?[0-9*?]+")  # a delivery rule's number pattern
 
 
 def _json(document: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
@@ -121,6 +123,7 @@ class Admin:
             ("GET", "/outbox", self.list_outbox),
             ("DELETE", "/outbox", self.clear_outbox),
             ("POST", "/inbound", self.inbound),
+            ("POST", "/delivery-rules", self.add_delivery_rule),
             ("GET", "/clock", self.clock),
             ("POST", "/clock", self.move_clock),
             ("GET", "/openapi", self.openapi_index),
@@ -395,6 +398,32 @@ class Admin:
             return _json(provider.simulate_inbound(self.world, body), 201)
         except ApiError as exc:
             raise AdminError(exc.status, exc.detail) from None
+
+    def add_delivery_rule(self, request: Request) -> Response:
+        """``{"provider": "flowroute", "to": "1206555*", "outcome": "rejected", "account": "default"}``: from now
+        until the next reset, the account's messages to matching numbers end that way (the newest rule first; a
+        magic recipient beats every rule). ``account`` defaults to ``default``."""
+        usage = '{"provider": "flowroute", "to": "1206555*", "outcome": "rejected"}'
+        body = _body(request, usage)
+        able = {p.name: p for p in self.world.providers if p.delivery_outcomes}
+        provider = able.get(body.get("provider"))  # type: ignore[arg-type]
+        if provider is None:
+            raise AdminError(400, f"provider must be one that sends messages, one of {', '.join(able)}; "
+                                  f"body such as {usage}")
+        unknown = set(body) - {"provider", "to", "outcome", "account"}
+        if unknown:
+            raise AdminError(400, f"unknown field {sorted(unknown)[0]!r}: body such as {usage}")
+        to, outcome, account = body.get("to"), body.get("outcome"), body.get("account", "default")
+        if not isinstance(to, str) or not _RULE_PATTERN.fullmatch(to):
+            raise AdminError(400, "to must be a number pattern of 1 to 20 characters: digits, a leading '+', "
+                                  "and the wildcards * (any digits) and ? (one digit)")
+        if outcome not in provider.delivery_outcomes:
+            raise AdminError(400, f"outcome must be one of {', '.join(provider.delivery_outcomes)} for "
+                                  f"{provider.name}, got {json.dumps(outcome)[:80]}")
+        if not isinstance(account, str) or account not in self.world.accounts:
+            raise AdminError(404, f"no account {json.dumps(account)[:80]}")
+        rule = provider.add_delivery_rule(self.world, account, to, outcome)
+        return _json({"provider": provider.name, "account": account, **rule}, 201)
 
     def openapi_index(self, request: Request) -> Response:
         return _json(index_document(self.world.providers, request.host_url.rstrip("/"), ADMIN_PREFIX + "/openapi"))

@@ -341,3 +341,13 @@ class Provider(ABC):
     def receive_inbound(self, world: World, document: Mapping[str, Any]) -> dict[str, Any]:
         """A schema-checked inbound message arrives (providers with ``supports_inbound`` implement this)."""
         raise NotImplementedError
+
+    # The outcomes a delivery rule may force on the provider's messages (``POST /_fakeroute/delivery-rules``);
+    # empty: the provider sends no messages, so it has no delivery rules.
+    delivery_outcomes: tuple[str, ...] = ()
+
+    def add_delivery_rule(self, world: World, account: str, to: str, outcome: str) -> dict[str, str]:
+        """From now until the next reset, the account's messages to numbers matching ``to`` (``*``/``?``
+        wildcards, the provider's number format) end with ``outcome``, one of ``delivery_outcomes``; the rule
+        as stored. Providers with ``delivery_outcomes`` implement this."""
+        raise NotImplementedError

@@ -184,6 +184,13 @@ class AgentMessageProvider(Provider):
             return {"provider": self.name, "account": account.id,
                     "message": rendering.inbound_resource(message, org.org_id), "webhook": webhook_id}
 
+    delivery_outcomes = tuple(OUTCOMES)
+
+    def add_delivery_rule(self, world: World, account: str, to: str, outcome: str) -> dict[str, str]:
+        # AgentMessage numbers are E.164: a pattern given without its "+" gets one, as the admin API promises.
+        rule = add_delivery_rule(world, to if to.startswith(("+", "*")) else f"+{to}", outcome, account=account)
+        return {"to": rule.to, "outcome": rule.outcome}
+
 
 NAME = AgentMessageProvider.name
 

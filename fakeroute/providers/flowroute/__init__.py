@@ -145,6 +145,13 @@ class FlowrouteProvider(Provider):
         }
 
 
+    delivery_outcomes = tuple(m.OUTCOMES)
+
+    def add_delivery_rule(self, world: World, account: str, to: str, outcome: str) -> dict[str, str]:
+        rule = add_delivery_rule(world, to, outcome, account=account)
+        return {"to": rule.to, "outcome": rule.outcome}
+
+
 def receive_message(
     world: World,
     *,
