@@ -121,6 +121,27 @@ def httpx_interception(smoke: bool) -> float:
         return interceptor_ratio(lambda: client.get(ROUTES), lambda: bare.get(ROUTES), smoke)
 
 
+class _BareBehindInterceptor:
+    """What the Interceptor calls, answering as ``_bare`` does: the interception's own cost, with no fake behind."""
+
+    def respond(self, environ: dict) -> tuple[object, None]:
+        from werkzeug.wrappers import Response
+
+        return Response(b'{"data":[]}', content_type="application/json"), None
+
+
+def httpx_interception_floor(smoke: bool) -> float:
+    """The interception's floor: httpx through the Interceptor to a bare app, against httpx's WSGITransport to the
+    same bare app. What the fake adds past this ratio is its own work (the in-process rows)."""
+    import httpx
+
+    from fakeroute.transport import Interceptor
+
+    bare = httpx.Client(transport=httpx.WSGITransport(app=_bare), auth=AUTH)
+    with Interceptor(_BareBehindInterceptor(), hosts=["api.flowroute.com"]), httpx.Client(auth=AUTH) as client:
+        return interceptor_ratio(lambda: client.get(ROUTES), lambda: bare.get(ROUTES), smoke)
+
+
 def interceptor_ratio(fn, baseline, smoke: bool) -> float:
     return interleaved_ratio(fn, baseline, calls=200, smoke=smoke)
 
@@ -180,6 +201,8 @@ def collection_cost(smoke: bool) -> float:
 ROWS = [
     Row("plugin: httpx through the interception vs httpx WSGITransport to a bare app", "1.58x", 1.1,
         httpx_interception),
+    Row("plugin floor: httpx through the interception to a bare app vs httpx WSGITransport to it", "-", 1.1,
+        httpx_interception_floor),
     Row("plugin: per-test overhead (one call) vs pytest-httpserver's", "0.28x", 0.15, per_test_overhead),
     Row("plugin: httpx.get() (new client each call) under the fixture, over a kept client", "+27.6 ms", 1.0,
         httpx_get_new_client, unit="ms"),
