@@ -38,6 +38,7 @@ MAX_BODY_SIZE = 1 << 20  # 1 MiB: larger request bodies get a 413 without being 
 # not the server's own text/plain 431, answer anything in between.
 MAX_URI_SIZE = 16 << 10
 MAX_HEADERS_SIZE = 64 << 10
+MATCH_CACHE_SIZE = 4096  # remembered route matches per app
 READ_METHODS = frozenset({"GET", "HEAD"})  # what a suspended account may still do
 SUSPENDED_DETAIL = "This account is suspended: it may read, but every change is refused"
 
@@ -68,6 +69,9 @@ class FakerouteApp:
             merge_slashes=False,
         )
         self._adapter = self.url_map.bind("fakeroute")
+        # (path, method) -> what the Map matched: a suite sends the same few paths again and again, and the Map
+        # never changes once built. Bounded: emptied when full (ids in paths make the keys many).
+        self._matched: dict[tuple[str, str], tuple[tuple[str, str], dict[str, Any]]] = {}
         self._providers = {p.name: p for p in world.providers}
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
@@ -91,7 +95,7 @@ class FakerouteApp:
                 self._record(exchange, response)
                 return response, exchange
         try:
-            (owner, endpoint), path_args = self._adapter.match(request.path, request.method)
+            (owner, endpoint), path_args = self._match(request.path, request.method)
         except (NotFound, MethodNotAllowed) as exc:
             if _is_admin(request.path):
                 exc.description = (f"no admin endpoint {request.path}" if isinstance(exc, NotFound)
@@ -106,6 +110,17 @@ class FakerouteApp:
         response = self._answer(exchange, miss)
         self._record(exchange, response)
         return response, exchange
+
+    def _match(self, path: str, method: str) -> tuple[tuple[str, str], dict[str, Any]]:
+        """The Map's match of a path and method (a fresh dict of path arguments); a miss raises, uncached."""
+        key = (path, method)
+        hit = self._matched.get(key)
+        if hit is None:
+            hit = self._adapter.match(path, method)
+            if len(self._matched) >= MATCH_CACHE_SIZE:
+                self._matched.clear()
+            self._matched[key] = hit
+        return hit[0], dict(hit[1])
 
     # -- the pipeline -----------------------------------------------------------------------------
 
