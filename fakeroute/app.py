@@ -80,7 +80,7 @@ class FakerouteApp:
             # Under waitress the connection is closed before a single byte is written: a client that reads
             # only the status line sees the failure too. Other servers get the answer cut short instead.
             raise DroppedConnection(f"injected fault: {exchange.method} {exchange.path} dropped")
-        return response(environ, start_response)
+        return _sent(response, environ, start_response)
 
     def respond(self, environ: dict[str, Any]) -> tuple[Response, Exchange | None]:
         """The answer to one request and the exchange it travelled in (None for the admin API)."""
@@ -215,7 +215,8 @@ class FakerouteApp:
                 return request.get_data()  # cached: the journal reads it again
             except RequestEntityTooLarge:
                 raise ApiError(413, f"Request body exceeds {self.max_body_size} bytes") from None
-        if request.content_length and request.content_length > self.max_body_size:
+        length = _content_length(request)
+        if length and length > self.max_body_size:
             raise ApiError(413, f"Request body exceeds {self.max_body_size} bytes")
         return b""
 
@@ -319,7 +320,7 @@ class FakerouteApp:
         environ = request.environ
         # A body comes with a length or chunked: waitress marks every request's input terminated, and reading
         # the empty body of each GET would cost a tenth of the request.
-        if request.content_length or (environ.get("wsgi.input_terminated")
+        if _content_length(request) or (environ.get("wsgi.input_terminated")
                                       and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()):
             try:
                 data = request.get_data()  # already read and cached when the operation takes a body
@@ -368,6 +369,24 @@ def _tagged(part: str, violations: list[Violation]) -> list[Violation]:
 def _raw_headers(environ: dict[str, Any]) -> dict[str, str]:
     """The request headers as the WSGI environ holds them (HTTP_USER_AGENT, CONTENT_TYPE)."""
     return {k: v for k, v in environ.items() if k[:5] == "HTTP_" or k == "CONTENT_TYPE"}
+
+
+def _sent(response: Response, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    """``response(environ, start_response)``: what werkzeug sends, without its per-call copy and rework of the
+    headers when there is none to do (a buffered body, its Content-Length set, no Location, a status with a body,
+    not HEAD); anything else goes through werkzeug."""
+    headers, status = response.headers, response.status_code
+    if (type(response.response) is list and 200 <= status and status not in (204, 304)
+            and environ["REQUEST_METHOD"] != "HEAD" and not response.direct_passthrough
+            and "Content-Length" in headers and "Location" not in headers and "Content-Location" not in headers):
+        start_response(response.status, headers.to_wsgi_list())
+        return response.response
+    return response(environ, start_response)
+
+
+def _content_length(request: Request) -> int | None:
+    """``request.content_length``, without werkzeug's header view when no Content-Length came (then None)."""
+    return request.content_length if "CONTENT_LENGTH" in request.environ else None
 
 
 def _is_admin(path: str) -> bool:
