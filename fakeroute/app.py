@@ -377,10 +377,11 @@ def _sent(response: Response, environ: dict[str, Any], start_response: Any) -> I
     not HEAD); anything else goes through werkzeug."""
     headers, status = response.headers, response.status_code
     if (type(response.response) is list and 200 <= status and status not in (204, 304)
-            and environ["REQUEST_METHOD"] != "HEAD" and not response.direct_passthrough
-            and "Content-Length" in headers and "Location" not in headers and "Content-Location" not in headers):
-        start_response(response.status, headers.to_wsgi_list())
-        return response.response
+            and environ["REQUEST_METHOD"] != "HEAD" and not response.direct_passthrough):
+        names = {name.lower() for name, _ in headers}  # (``in headers`` raises and catches a KeyError per miss)
+        if "content-length" in names and "location" not in names and "content-location" not in names:
+            start_response(response.status, headers.to_wsgi_list())
+            return response.response
     return response(environ, start_response)
 
 
