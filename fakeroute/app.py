@@ -386,8 +386,9 @@ def _sent(response: Response, environ: dict[str, Any], start_response: Any) -> I
 
 
 def _content_length(request: Request) -> int | None:
-    """``request.content_length``, without werkzeug's header view when no Content-Length came (then None)."""
-    return request.content_length if "CONTENT_LENGTH" in request.environ else None
+    """``request.content_length``, without werkzeug's header view when no Content-Length or 0 came (then None: as
+    falsy as werkzeug's 0, which is all its callers ask)."""
+    return request.content_length if request.environ.get("CONTENT_LENGTH", "0") != "0" else None
 
 
 def _is_admin(path: str) -> bool:
