@@ -1,5 +1,5 @@
-"""The app's shortcuts answer exactly as the long way does: remembered route matches, the answer sent without
-werkzeug's header rework, and the inventory's remembered records."""
+"""The shortcuts answer exactly as the long way does: remembered route matches, the answer sent without werkzeug's
+header rework, the inventory's remembered records, request ids, and the headers httpx's interception hands on."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from fakeroute import inventory as inventory_module
 from fakeroute.app import FakerouteApp, _sent
 from fakeroute.inventory import Inventory
 from fakeroute.providers.agentmessage.rendering import ulid
+from fakeroute.transport import Interceptor
 from fakeroute.world import World
 from tests.support.harness import basic
 
@@ -98,3 +99,16 @@ def test_request_ids_are_the_ulid_five_bits_a_character(millis: int, randomness:
     value = (int(when.timestamp() * 1000) & ((1 << 48) - 1)) << 80 | randomness
     assert ulid(when, randomness) == _ulid_bit_by_bit(value)
     assert len(ulid(when, randomness)) == 26
+
+
+def test_httpx_headers_reach_the_app_as_dict_of_them_gives_them() -> None:
+    import httpx
+
+    world = World()
+    headers = httpx.Headers([("X-Trace", "a"), ("x-trace", "b"), ("Accept", "application/json"), *FLOWROUTE.items()])
+    with Interceptor(FakerouteApp(world)), httpx.Client() as client:
+        assert client.get("https://api.flowroute.com/v2/routes", headers=headers).status_code == 200
+    recorded = world.journal.last
+    assert recorded is not None
+    assert recorded.raw_headers["HTTP_X_TRACE"] == "a, b" == dict(headers)["x-trace"]
+    assert recorded.raw_headers["HTTP_ACCEPT"] == "application/json"
