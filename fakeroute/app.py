@@ -38,6 +38,7 @@ MAX_BODY_SIZE = 1 << 20  # 1 MiB: larger request bodies get a 413 without being 
 # not the server's own text/plain 431, answer anything in between.
 MAX_URI_SIZE = 16 << 10
 MAX_HEADERS_SIZE = 64 << 10
+MATCH_CACHE_SIZE = 4096  # remembered route matches per app
 READ_METHODS = frozenset({"GET", "HEAD"})  # what a suspended account may still do
 SUSPENDED_DETAIL = "This account is suspended: it may read, but every change is refused"
 
@@ -68,6 +69,9 @@ class FakerouteApp:
             merge_slashes=False,
         )
         self._adapter = self.url_map.bind("fakeroute")
+        # (path, method) -> what the Map matched: a suite sends the same few paths again and again, and the Map
+        # never changes once built. Bounded: emptied when full (ids in paths make the keys many).
+        self._matched: dict[tuple[str, str], tuple[tuple[str, str], dict[str, Any]]] = {}
         self._providers = {p.name: p for p in world.providers}
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
@@ -76,7 +80,7 @@ class FakerouteApp:
             # Under waitress the connection is closed before a single byte is written: a client that reads
             # only the status line sees the failure too. Other servers get the answer cut short instead.
             raise DroppedConnection(f"injected fault: {exchange.method} {exchange.path} dropped")
-        return response(environ, start_response)
+        return _sent(response, environ, start_response)
 
     def respond(self, environ: dict[str, Any]) -> tuple[Response, Exchange | None]:
         """The answer to one request and the exchange it travelled in (None for the admin API)."""
@@ -91,7 +95,7 @@ class FakerouteApp:
                 self._record(exchange, response)
                 return response, exchange
         try:
-            (owner, endpoint), path_args = self._adapter.match(request.path, request.method)
+            (owner, endpoint), path_args = self._match(request.path, request.method)
         except (NotFound, MethodNotAllowed) as exc:
             if _is_admin(request.path):
                 exc.description = (f"no admin endpoint {request.path}" if isinstance(exc, NotFound)
@@ -106,6 +110,17 @@ class FakerouteApp:
         response = self._answer(exchange, miss)
         self._record(exchange, response)
         return response, exchange
+
+    def _match(self, path: str, method: str) -> tuple[tuple[str, str], dict[str, Any]]:
+        """The Map's match of a path and method (a fresh dict of path arguments); a miss raises, uncached."""
+        key = (path, method)
+        hit = self._matched.get(key)
+        if hit is None:
+            hit = self._adapter.match(path, method)
+            if len(self._matched) >= MATCH_CACHE_SIZE:
+                self._matched.clear()
+            self._matched[key] = hit
+        return hit[0], dict(hit[1])
 
     # -- the pipeline -----------------------------------------------------------------------------
 
@@ -200,7 +215,8 @@ class FakerouteApp:
                 return request.get_data()  # cached: the journal reads it again
             except RequestEntityTooLarge:
                 raise ApiError(413, f"Request body exceeds {self.max_body_size} bytes") from None
-        if request.content_length and request.content_length > self.max_body_size:
+        length = _content_length(request)
+        if length and length > self.max_body_size:
             raise ApiError(413, f"Request body exceeds {self.max_body_size} bytes")
         return b""
 
@@ -304,7 +320,7 @@ class FakerouteApp:
         environ = request.environ
         # A body comes with a length or chunked: waitress marks every request's input terminated, and reading
         # the empty body of each GET would cost a tenth of the request.
-        if request.content_length or (environ.get("wsgi.input_terminated")
+        if _content_length(request) or (environ.get("wsgi.input_terminated")
                                       and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()):
             try:
                 data = request.get_data()  # already read and cached when the operation takes a body
@@ -352,7 +368,28 @@ def _tagged(part: str, violations: list[Violation]) -> list[Violation]:
 
 def _raw_headers(environ: dict[str, Any]) -> dict[str, str]:
     """The request headers as the WSGI environ holds them (HTTP_USER_AGENT, CONTENT_TYPE)."""
-    return {k: v for k, v in environ.items() if k[:5] == "HTTP_" or k == "CONTENT_TYPE"}
+    # "HTTP_" <= k < "HTTP`" is k.startswith("HTTP_") ("`" follows "_"), compared without slicing a new string.
+    return {k: v for k, v in environ.items() if "HTTP_" <= k < "HTTP`" or k == "CONTENT_TYPE"}
+
+
+def _sent(response: Response, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    """``response(environ, start_response)``: what werkzeug sends, without its per-call copy and rework of the
+    headers when there is none to do (a buffered body, its Content-Length set, no Location, a status with a body,
+    not HEAD); anything else goes through werkzeug."""
+    headers, status = response.headers, response.status_code
+    if (type(response.response) is list and 200 <= status and status not in (204, 304)
+            and environ["REQUEST_METHOD"] != "HEAD" and not response.direct_passthrough):
+        names = {name.lower() for name, _ in headers}  # (``in headers`` raises and catches a KeyError per miss)
+        if "content-length" in names and "location" not in names and "content-location" not in names:
+            start_response(response.status, headers.to_wsgi_list())
+            return response.response
+    return response(environ, start_response)
+
+
+def _content_length(request: Request) -> int | None:
+    """``request.content_length``, without werkzeug's header view when no Content-Length or 0 came (then None: as
+    falsy as werkzeug's 0, which is all its callers ask)."""
+    return request.content_length if request.environ.get("CONTENT_LENGTH", "0") != "0" else None
 
 
 def _is_admin(path: str) -> bool:

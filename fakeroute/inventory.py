@@ -37,6 +37,9 @@ _LOCAL_COSTS = ((1.0, 1.25), (1.0, 1.25), (1.0, 1.25), (1.0, 1.25), (0.0, 1.25),
 _TOLL_FREE_COSTS = ((1.0, 2.0), (1.0, 2.0), (3.0, 2.0))
 
 
+RECORD_CACHE_SIZE = 4096  # records remembered per World's inventory
+
+
 @dataclass(frozen=True, slots=True)
 class AvailableNumber:
     """One purchasable number. ``number_type`` is neutral ("local" or "toll_free"): each provider
@@ -248,6 +251,9 @@ class Inventory:
         self._exchanges = base.exchanges
         self._exchange_starts = base.exchange_starts
         self._by_state = base.by_state
+        # index -> its record: a record never changes (only whether it is taken does), and a suite searches the
+        # same few pages again and again. This World's own, bounded: emptied when full.
+        self._records: dict[int, AvailableNumber] = {}
 
         self._taken: set[int] = set()  # indices into the base
         self._taken_sorted: list[int] = []
@@ -320,9 +326,15 @@ class Inventory:
     # -- queries ---------------------------------------------------------------------------------
 
     def _record(self, i: int) -> AvailableNumber:
-        e = self._exchanges[bisect.bisect_right(self._exchange_starts, i) - 1]
-        return AvailableNumber(str(self._numbers[i]), e.state, e.rate_center, e.number_type,
-                               e.setup_cost, e.monthly_cost)
+        record = self._records.get(i)
+        if record is None:
+            e = self._exchanges[bisect.bisect_right(self._exchange_starts, i) - 1]
+            record = AvailableNumber(str(self._numbers[i]), e.state, e.rate_center, e.number_type,
+                                     e.setup_cost, e.monthly_cost)
+            if len(self._records) >= RECORD_CACHE_SIZE:
+                self._records.clear()
+            self._records[i] = record
+        return record
 
     def _taken_between(self, lo: int, hi: int) -> int:
         return bisect.bisect_left(self._taken_sorted, hi) - bisect.bisect_left(self._taken_sorted, lo)

@@ -180,8 +180,10 @@ class Interceptor:
         original_async = self._replace(httpx.AsyncHTTPTransport, "handle_async_request", None)
 
         def answer(request: httpx.Request, body: bytes) -> httpx.Response:
+            # items(): what dict(request.headers) gives (lowercased names, repeats joined by ", "), in one pass
+            # where dict() looks each name up again by a scan of every header.
             status, _, headers, content, dropped = interceptor.call(
-                request.method, str(request.url), dict(request.headers), body)
+                request.method, str(request.url), dict(request.headers.items()), body)
             if dropped:
                 raise httpx.RemoteProtocolError("fakeroute dropped the connection (injected fault)", request=request)
             return httpx.Response(status, headers=headers, content=content, request=request)

@@ -56,3 +56,19 @@ def test_nan_and_infinities_a_body_sent_are_written_as_json_writes_them() -> Non
     document = {"duration_greater_than": float("nan"), "limits": [float("inf"), -float("inf")], "alias": None}
     assert compact_json(document) == as_json(document) == b'{"duration_greater_than":NaN,' \
         b'"limits":[Infinity,-Infinity],"alias":null}'
+
+
+@pytest.mark.parametrize("document", [
+    float("nan"), -float("inf"), [None, (1, [float("inf")])], {"a": {"b": [{"c": None}, {"d": float("nan")}]}},
+    ({"x": None}, float("-inf")), [[[[None, 1.0, -float("inf")]]]],
+])
+def test_a_non_finite_float_anywhere_is_found(document: object) -> None:
+    assert compact_json(document) == as_json(document)
+    assert b"NaN" in compact_json(document) or b"Infinity" in compact_json(document)
+
+
+def test_nulls_without_non_finite_floats_stay_with_orjson(monkeypatch: pytest.MonkeyPatch) -> None:
+    document = {"data": [{"alias": None, "cost": 1.25, "nested": [None, (2.5, None)], "n": -0.0}], "next": None}
+    expected = as_json(document)
+    monkeypatch.setattr(json, "dumps", lambda *args, **kwargs: pytest.fail("json.dumps was used"))
+    assert compact_json(document) == expected

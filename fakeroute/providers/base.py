@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,8 +32,9 @@ if TYPE_CHECKING:
 
 # What orjson writes otherwise than json.dumps(ensure_ascii=True): characters from DEL up (json escapes them as
 # \uXXXX), floats under 1e-4 ("0.00001" for "1e-05"), one-digit negative exponents ("1e-7" for "1e-07") and NaN or
-# infinities (null). The substring tests run at C speed; exponents are looked for only where an "e-" is, and the
-# document is walked for NaN only when its text holds a null.
+# infinities (null). The substring tests run at C speed; exponents are looked for only where a "-" is (one byte: a
+# memchr, where "e-" costs about as much as orjson's writing), and the document is walked for NaN only when its
+# text holds a null.
 _DIGITS = frozenset(b"0123456789")
 _IN_NUMBER = frozenset(b"0123456789.")
 _BEFORE_NUMBER = frozenset(b":,[-")  # compact JSON writes a number token only after these (or first)
@@ -68,7 +68,7 @@ def compact_json(document: Any) -> bytes:
     except TypeError:
         text = b""
     if (not text or not text.isascii() or b"\x7f" in text or b"0.0000" in text
-            or (b"e-" in text and _short_exponent(text)) or (b"null" in text and _holds_non_finite(document))):
+            or (b"-" in text and _short_exponent(text)) or (b"null" in text and _holds_non_finite(document))):
         return json.dumps(document, separators=(",", ":")).encode()
     return text
 
@@ -89,16 +89,19 @@ def _basic_credentials(header: str | None) -> tuple[str, str] | None:
 def _holds_non_finite(document: Any) -> bool:
     """Whether a float NaN or infinity is anywhere in ``document`` (orjson writes null, json NaN/Infinity: a body
     may send them, json.loads reads them, and a reply may echo them)."""
+    if type(document) is float:
+        return document - document != 0.0
+    if type(document) not in (dict, list, tuple):
+        return False
     stack = [document]
     while stack:
         item = stack.pop()
-        kind = type(item)
-        if kind is dict:
-            stack.extend(item.values())
-        elif kind is list or kind is tuple:
-            stack.extend(item)
-        elif kind is float and (item != item or item in (math.inf, -math.inf)):
-            return True
+        for value in item.values() if type(item) is dict else item:
+            kind = type(value)
+            if kind is dict or kind is list or kind is tuple:
+                stack.append(value)
+            elif kind is float and value - value != 0.0:  # x - x is 0.0 for every finite float, NaN otherwise
+                return True
     return False
 
 

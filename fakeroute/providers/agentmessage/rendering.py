@@ -26,6 +26,7 @@ from .models import (
 )
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # the ULID alphabet
+_CROCKFORD_PAIRS = tuple(a + b for a in _CROCKFORD for b in _CROCKFORD)  # every 10 bits as its two characters
 
 
 def iso(when: datetime | None) -> str | None:
@@ -47,7 +48,7 @@ def parse_time(text: str) -> datetime:
 def ulid(when: datetime, randomness: int) -> str:
     """A ULID (26 Crockford base-32 characters): 48 bits of milliseconds, then 80 given bits."""
     value = (int(when.timestamp() * 1000) & ((1 << 48) - 1)) << 80 | (randomness & ((1 << 80) - 1))
-    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
+    return "".join([_CROCKFORD_PAIRS[(value >> shift) & 1023] for shift in range(120, -1, -10)])
 
 
 # -- envelope ---------------------------------------------------------------------------------------
