@@ -52,7 +52,8 @@ ADMIN_CALLS = every_admin_call(FakerouteApp(World()))
 
 
 def test_every_admin_endpoint_is_counted():
-    assert len(ADMIN_CALLS) == 19 and ("PUT", "/_fakeroute/state") in ADMIN_CALLS
+    assert len(ADMIN_CALLS) == 20 and ("PUT", "/_fakeroute/state") in ADMIN_CALLS
+    assert ("POST", "/_fakeroute/delivery-rules") in ADMIN_CALLS
 
 
 @pytest.mark.parametrize(("method", "path"), ADMIN_CALLS)
