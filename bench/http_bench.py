@@ -131,6 +131,8 @@ ROWS = [
     # The floor under the rows above: no fakeroute at all, only what any werkzeug app does (Request, Map, Response).
     Row("HTTP floor: a bare werkzeug Request/Map/Response app, 1 client, throughput vs bare waitress", "-", 0.85,
         _throughput(SEARCH, kind="werkzeug"), higher_is_better=True),
+    Row("HTTP floor: a bare werkzeug Request/Map/Response app, 8 concurrent clients, throughput vs bare waitress",
+        "-", 0.85, _throughput(SEARCH, clients=8, kind="werkzeug"), higher_is_better=True),
 ]
 
 
