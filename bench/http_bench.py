@@ -50,7 +50,8 @@ def serve(kind: str) -> None:
         from fakeroute.server import FakerouteServer
         from fakeroute.world import World
 
-        server = FakerouteServer(FakerouteApp(World()), port=0, threads=4)  # as `fakeroute serve --quiet`
+        app = bare if kind == "server" else FakerouteApp(World())  # "server": fakeroute's server, no fakeroute app
+        server = FakerouteServer(app, port=0, threads=4)  # as `fakeroute serve --quiet`
         print(server.port, flush=True)
         server.serve_forever()
 
@@ -133,6 +134,9 @@ ROWS = [
         _throughput(SEARCH, kind="werkzeug"), higher_is_better=True),
     Row("HTTP floor: a bare werkzeug Request/Map/Response app, 8 concurrent clients, throughput vs bare waitress",
         "-", 0.85, _throughput(SEARCH, clients=8, kind="werkzeug"), higher_is_better=True),
+    # The server's share: fakeroute's own server (its waitress settings) in front of the bare app.
+    Row("HTTP server floor: fakeroute's server with the bare app, 8 concurrent clients, throughput vs bare waitress",
+        "-", 0.85, _throughput(SEARCH, clients=8, kind="server"), higher_is_better=True),
 ]
 
 
