@@ -53,9 +53,9 @@ class FakerouteServer:
         )
         dispatcher = ThreadedTaskDispatcher()
         dispatcher.set_thread_count(threads)
-        # waitress warns "Task queue depth is N" whenever every thread is busy: under a load test that is one line
-        # per request, written while the fake is at its busiest. This server's dispatcher keeps them quiet.
-        dispatcher.queue_logger = logging.Logger("waitress.queue", level=logging.ERROR)
+        # waitress warns "Task queue depth is N" whenever every thread is busy, and this server lets it, as any
+        # waitress does: silencing it (an ERROR-level logger) halved the throughput with 8 clients in our runs
+        # (README, Performance), the event-loop thread apparently no longer yielding to the workers.
         self._server: BaseWSGIServer = _LimitedServer(app, {}, dispatcher=dispatcher, adj=adj,
                                                       sockinfo=adj.listen[0], limit=connection_limit)
         self._thread: threading.Thread | None = None
