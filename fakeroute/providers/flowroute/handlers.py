@@ -14,7 +14,7 @@ from ...clock import parse_utc
 from ...errors import ApiError
 from ...ids import Ids
 from ...limits import Limit
-from ...messaging import DELAYED_DELIVERY, DELIVERY, split
+from ...messaging import DELAYED_DELIVERY, DELIVERY, Split, split
 from ...outbox import Outbox, Webhook
 from ...phone import is_valid
 from ..base import Call, Reply
@@ -284,9 +284,11 @@ def send_a_message(call: Call) -> Reply:
     message_id = new_message_id(scope.ids, account)
     outcome = m.MAGIC_OUTCOMES[magic_outcome] if magic_outcome else account.delivery_rules.outcome_for(to)
     profile = DELAYED_DELIVERY if magic_outcome == "delayed_receipts" else DELIVERY
-    parts = 1 if is_mms else split(body).segments
+    encoded = split(body)
+    parts = 1 if is_mms else encoded.segments
     message = new_message(
         scope.ids, account, m.OUTBOUND, sender, to, body, sent, is_mms, media_urls,
+        encoded=encoded,
         receipts=m.plan_receipts(outcome, sent, scope.ids.seed, message_id, parts, profile),
         status="message buffered",
         dlr_callback=attributes.get("dlr_callback"),
@@ -366,11 +368,13 @@ def new_message(
     dlr_callback: str | None = None,
     keep: int | None = None,
     message_id: str | None = None,
+    encoded: Split | None = None,
 ) -> m.Message:
     """A new MDR of the account, its id (unless given), media, type (of the account's own number), encoding and
-    price derived (``messaging.split``: GSM-7 or UCS-2, price per segment)."""
+    price derived (``messaging.split``: GSM-7 or UCS-2, price per segment; ``encoded``: the body's split when the
+    caller has made it already)."""
     message_id = message_id or new_message_id(ids, account)
-    parts = split(body)
+    parts = split(body) if encoded is None else encoded
     message = m.Message(
         id=message_id,
         direction=direction,
