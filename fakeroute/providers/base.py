@@ -325,7 +325,10 @@ class Provider(ABC):
 
     # -- simulation (admin API, the fixture's Python API) ----------------------------------------
 
-    supports_inbound = False
+    @property
+    def supports_inbound(self) -> bool:
+        """Whether inbound messages can be simulated: the provider implements ``receive_inbound``."""
+        return type(self).receive_inbound is not Provider.receive_inbound
 
     def simulate_inbound(self, world: World, document: Mapping[str, Any]) -> dict[str, Any]:
         """A message arrives at a number an account owns (``POST /_fakeroute/inbound``): what happened.
@@ -342,7 +345,8 @@ class Provider(ABC):
         return self.receive_inbound(world, document)
 
     def receive_inbound(self, world: World, document: Mapping[str, Any]) -> dict[str, Any]:
-        """A schema-checked inbound message arrives (providers with ``supports_inbound`` implement this)."""
+        """A schema-checked inbound message arrives: a provider that receives messages implements this (then
+        ``supports_inbound`` is true); never reached otherwise, ``simulate_inbound`` refuses first."""
         raise NotImplementedError
 
     # The outcomes a delivery rule may force on the provider's messages (``POST /_fakeroute/delivery-rules``);

@@ -173,8 +173,6 @@ class AgentMessageProvider(Provider):
 
     # -- simulation -------------------------------------------------------------------------------
 
-    supports_inbound = True
-
     def receive_inbound(self, world: World, document: Mapping[str, Any]) -> dict[str, Any]:
         """POST /_fakeroute/inbound: a message arrives at an org's number (see ``receive_message``)."""
         with world.lock:

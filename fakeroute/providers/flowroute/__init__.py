@@ -132,8 +132,6 @@ class FlowrouteProvider(Provider):
 
     # -- simulation -------------------------------------------------------------------------------
 
-    supports_inbound = True
-
     def receive_inbound(self, world: World, document: Mapping[str, Any]) -> dict[str, Any]:
         """POST /_fakeroute/inbound: a message arrives at an owned number (see ``receive_message``)."""
         account_id, message, webhook = _receive(world, **handlers.inbound_fields(document))
