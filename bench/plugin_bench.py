@@ -124,10 +124,8 @@ def httpx_interception(smoke: bool) -> float:
 class _BareBehindInterceptor:
     """What the Interceptor calls, answering as ``_bare`` does: the interception's own cost, with no fake behind."""
 
-    def respond(self, environ: dict) -> tuple[object, None]:
-        from werkzeug.wrappers import Response
-
-        return Response(b'{"data":[]}', content_type="application/json"), None
+    def answer(self, environ: dict) -> tuple[int, str, list[tuple[str, str]], bytes, bool]:
+        return 200, "200 OK", [("Content-Type", "application/json"), ("Content-Length", "11")], b'{"data":[]}', False
 
 
 def httpx_interception_floor(smoke: bool) -> float:

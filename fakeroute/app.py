@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import sys
 import time
 from collections.abc import Iterable
@@ -39,6 +40,10 @@ MAX_BODY_SIZE = 1 << 20  # 1 MiB: larger request bodies get a 413 without being 
 MAX_URI_SIZE = 16 << 10
 MAX_HEADERS_SIZE = 64 << 10
 MATCH_CACHE_SIZE = 4096  # remembered route matches per app
+# Remembered GET replies per app (see ``FakerouteApp``): at most this many, of at most REPLAY_MAX_BODY bytes each.
+REPLAY_CACHE_SIZE = 512
+REPLAY_CACHE_BYTES = 8 << 20
+REPLAY_MAX_BODY = 64 << 10
 READ_METHODS = frozenset({"GET", "HEAD"})  # what a suspended account may still do
 SUSPENDED_DETAIL = "This account is suspended: it may read, but every change is refused"
 
@@ -48,6 +53,14 @@ log = logging.getLogger("fakeroute")
 class FakerouteApp:
     """A WSGI application serving one World (and the providers it was handed).
 
+    A GET's reply is remembered, and the same request (path, query, every header) answered with it again while
+    the World stays as it was (``World.replies_version``): the same bytes, the journal entry and the request id
+    (drawn again) as if it had been worked out anew. Only a reply that changed nothing and read nothing that
+    moves by itself (the clock) is remembered, only while no fault is injected, and never past a due time on
+    the agenda. ``check_replays`` (default: the ``FAKEROUTE_CHECK_REPLAYS`` environment variable is ``1``)
+    works every such request out anew all the same and raises ``StaleReplay`` if the two differ: the test suite
+    runs so, to catch a change of state that does not move the version.
+
     >>> from werkzeug.test import Client
     >>> client = Client(FakerouteApp(World()))
     >>> client.get("/_fakeroute/health").json
@@ -55,8 +68,13 @@ class FakerouteApp:
     """
 
     def __init__(self, world: World, *, max_body_size: int = MAX_BODY_SIZE, propagate_exceptions: bool = False,
-                 admin_token: str | None = None, verdicts: Verdicts | None = None):
+                 admin_token: str | None = None, verdicts: Verdicts | None = None,
+                 check_replays: bool | None = None):
         self.world = world
+        self.check_replays = (os.environ.get("FAKEROUTE_CHECK_REPLAYS") == "1" if check_replays is None
+                              else check_replays)
+        self._replies: dict[tuple[Any, ...], Replay] = {}  # remembered GET replies, by request (_replay_key)
+        self._replies_bytes = 0  # their bodies' bytes
         self.max_body_size = max_body_size
         self.propagate_exceptions = propagate_exceptions
         # The validation verdicts this app remembers, bounded by bytes (see ``Verdicts``): one cache per app,
@@ -75,15 +93,99 @@ class FakerouteApp:
         self._providers = {p.name: p for p in world.providers}
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        response, exchange = self.respond(environ)
+        key, raw = _replay_key(environ)
+        replay, headers = self._replay(key, raw, environ) if key is not None else (None, None)
+        if headers is not None:
+            start_response(replay.status_line, headers)
+            return [replay.body]
+        response, exchange = self._respond(environ, key, replay)
         if exchange is not None and exchange.dropped and "waitress.client_disconnected" in environ:
             # Under waitress the connection is closed before a single byte is written: a client that reads
             # only the status line sees the failure too. Other servers get the answer cut short instead.
             raise DroppedConnection(f"injected fault: {exchange.method} {exchange.path} dropped")
         return _sent(response, environ, start_response)
 
+    def answer(self, environ: dict[str, Any]) -> tuple[int, str, list[tuple[str, str]], bytes, bool]:
+        """One request answered in full, for an in-process client: status code, status line, headers, body, and
+        whether an injected fault dropped the connection."""
+        key, raw = _replay_key(environ)
+        replay, headers = self._replay(key, raw, environ) if key is not None else (None, None)
+        if headers is not None:
+            return replay.status, replay.status_line, headers, replay.body, False
+        response, exchange = self._respond(environ, key, replay)
+        return (response.status_code, response.status, response.headers.to_wsgi_list(), response.get_data(),
+                exchange is not None and exchange.dropped)
+
     def respond(self, environ: dict[str, Any]) -> tuple[Response, Exchange | None]:
-        """The answer to one request and the exchange it travelled in (None for the admin API)."""
+        """The answer to one request and the exchange it travelled in (None for the admin API), worked out."""
+        return self._respond(environ, _replay_key(environ)[0], None)
+
+    # -- remembered GET replies -------------------------------------------------------------------
+
+    def _replay(self, key: tuple[Any, ...], raw: dict[str, str], environ: dict[str, Any]) -> tuple[Any, Any]:
+        """The remembered reply to this request and its headers, sent as the request's own: its request id drawn
+        (when the provider gives one) and its journal entry made, as working it out would have. (None, None) when
+        there is none or it no longer holds: the World moved from the version it was made at, a fault is
+        injected, or timed work is due. With ``check_replays``: (the reply, None), and nothing is sent."""
+        replay = self._replies.get(key)
+        if replay is None:
+            return None, None
+        world = self.world
+        with world.lock.reading():
+            now = world.clock.peek()
+            if replay.version != (world.lock.version, world.outbox.changes) or world.faults \
+                    or world.agenda.is_due(now):
+                return None, None
+            if self.check_replays:
+                return replay, None
+            headers = list(replay.headers)
+            if replay.id_at is not None:
+                name = headers[replay.id_at][0]
+                headers[replay.id_at] = (name, self._providers[replay.provider].new_request_id(world) or "")
+        query = environ.get("QUERY_STRING", "")
+        world.journal.record(
+            Recorded(replay.provider, "GET", replay.path, query, b"", replay.status, replay.body, replay.account, now,
+                     raw, replay.content_type),
+            replay.cost + len(query) + sum(map(len, raw)) + sum(map(len, raw.values())))
+        return replay, headers
+
+    def _remember(self, key: tuple[Any, ...], exchange: Exchange, response: Response,
+                  expected: Replay | None) -> None:
+        """Keep a GET's reply for the same request again, when the pipeline found it can be (``replayable``) and
+        it is sent as it is (a plain body with its length); with ``check_replays``, compare it to ``expected``."""
+        replay = self._replay_of(exchange, response)
+        if expected is not None:
+            _check(expected, replay, exchange, response)
+        if replay is None or exchange.replayable is None:
+            return
+        replies = self._replies
+        if replies and next(iter(replies.values())).version != replay.version:
+            replies.clear()  # every one kept was made at an older version: none can be replayed again
+            self._replies_bytes = 0
+        if len(replies) >= REPLAY_CACHE_SIZE or self._replies_bytes > REPLAY_CACHE_BYTES:
+            replies.clear()
+            self._replies_bytes = 0
+        replies[key] = replay
+        self._replies_bytes += len(replay.body)
+
+    def _replay_of(self, exchange: Exchange, response: Response) -> Replay | None:
+        body = response.get_data()
+        if (not _plain(response, exchange.request.environ) or len(body) > REPLAY_MAX_BODY
+                or exchange.account is None or exchange.provider is None):
+            return None
+        headers = response.headers.to_wsgi_list()
+        id_at = None
+        if exchange.request_id is not None:
+            if exchange.request_id.encode() in body:
+                return None
+            id_at = next((i for i, (_, value) in enumerate(headers) if value == exchange.request_id), None)
+        path = exchange.request.path
+        return Replay(exchange.replayable or (0, 0), exchange.provider.name, path, exchange.account.id,
+                      response.status_code, response.status, headers, id_at, body, response.content_type,
+                      Recorded.cost_of(path, b"", body))
+
+    def _respond(self, environ: dict[str, Any], key: tuple[Any, ...] | None,
+                 expected: Replay | None) -> tuple[Response, Exchange | None]:
         request = Request(environ, populate_request=False)  # no cycle: a body goes with its request
         request.max_content_length = self.max_body_size
         if _is_admin(request.path):
@@ -109,6 +211,8 @@ class FakerouteApp:
             exchange, miss = Exchange(request, provider, provider.operations[endpoint], path_args), None
         response = self._answer(exchange, miss)
         self._record(exchange, response)
+        if key is not None and (exchange.replayable is not None or expected is not None):
+            self._remember(key, exchange, response, expected)
         return response, exchange
 
     def _match(self, path: str, method: str) -> tuple[tuple[str, str], dict[str, Any]]:
@@ -178,20 +282,31 @@ class FakerouteApp:
         provider, op, world = exchange.provider, exchange.operation, self.world
         assert provider is not None and op is not None
         data = self._read_body(exchange)
-        with world.lock:
+        reading = exchange.method == "GET"
+        with world.lock.reading() if reading else world.lock:  # a GET changes nothing: checked below
             world.catch_up()
             self._stamp(exchange)
-            account = exchange.account = provider.authenticate(exchange, world)
-            provider.authorize(exchange, account)
-            if account.suspended and exchange.method not in READ_METHODS:
-                raise ApiError(403, SUSPENDED_DETAIL)
-            call = self._validated_call(exchange, data)
-            reply = op.handler(call)
-        return provider.render(reply, exchange)
+            before, readings = (world.changes(), world.clock.reads()) if reading else (None, 0)
+            try:
+                account = exchange.account = provider.authenticate(exchange, world)
+                provider.authorize(exchange, account)
+                if account.suspended and exchange.method not in READ_METHODS:
+                    raise ApiError(403, SUSPENDED_DETAIL)
+                call = self._validated_call(exchange, data)
+                reply = op.handler(call)
+                response = provider.render(reply, exchange)
+            finally:
+                if before is not None and world.changes() != before:
+                    world.lock.touch()  # it changed something after all: replies remembered so far may not hold
+                    before = None
+            # A reply that read the clock depends on the time: not the same next time.
+            if before is not None and world.clock.reads() == readings:
+                exchange.replayable = world.replies_version()
+        return response
 
     def _stamp(self, exchange: Exchange) -> None:
         if exchange.provider is not None and exchange.request_id is None:
-            with self.world.lock:
+            with self.world.lock.reading():  # the id drawn changes nothing a reply shows but that id
                 exchange.request_id = exchange.provider.new_request_id(self.world)
 
     def _check_size(self, exchange: Exchange) -> None:
@@ -358,6 +473,51 @@ class FakerouteApp:
         )
 
 
+@dataclasses.dataclass(slots=True)
+class Replay:
+    """A GET's reply as sent, kept for the same request while the World stays at ``version``."""
+
+    version: tuple[int, int]
+    provider: str
+    path: str
+    account: str
+    status: int
+    status_line: str
+    headers: list[tuple[str, str]]
+    id_at: int | None  # which header holds the provider's per-request id, drawn anew for each replay
+    body: bytes
+    content_type: str | None
+    cost: int = 0  # what its journal entries cost (Recorded.cost) but for the query and headers
+
+
+def _check(expected: Replay, fresh: Replay | None, exchange: Exchange, response: Response) -> None:
+    """``check_replays``: the reply that would have been replayed must be the one just worked out."""
+    def comparable(replay: Replay) -> tuple[Any, ...]:
+        headers = [h for i, h in enumerate(replay.headers) if i != replay.id_at]
+        return replay.status, headers, replay.body, replay.account, replay.path, replay.content_type
+    if fresh is None or comparable(expected) != comparable(fresh):
+        raise StaleReplay(f"{exchange.method} {exchange.path}: the remembered reply was {expected.status} "
+                          f"{expected.body[:300]!r}; worked out anew it is {response.status_code} "
+                          f"{response.get_data()[:300]!r}: something changed the World without moving its "
+                          "version (StateLock)")
+
+
+class StaleReplay(AssertionError):
+    """``check_replays``: a remembered reply differs from the one worked out anew (a bug in the fake)."""
+
+
+def _replay_key(environ: dict[str, Any]) -> tuple[tuple[Any, ...] | None, dict[str, str]]:
+    """What makes two GETs the same request (path, query, every header, how it was addressed), and the headers
+    (``_raw_headers``); (None, {}) for any other request: another method, or a body."""
+    if environ["REQUEST_METHOD"] != "GET" or environ.get("CONTENT_LENGTH") not in (None, "", "0") \
+            or "HTTP_TRANSFER_ENCODING" in environ:
+        return None, {}
+    raw = _raw_headers(environ)
+    return (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), environ.get("SCRIPT_NAME", ""),
+            environ["wsgi.url_scheme"], environ.get("SERVER_NAME"), environ.get("SERVER_PORT"),
+            tuple(raw.items())), raw
+
+
 class DroppedConnection(ClientDisconnected):
     """Raised to waitress for a dropped-connection fault: it closes the socket without writing anything."""
 
@@ -376,14 +536,21 @@ def _sent(response: Response, environ: dict[str, Any], start_response: Any) -> I
     """``response(environ, start_response)``: what werkzeug sends, without its per-call copy and rework of the
     headers when there is none to do (a buffered body, its Content-Length set, no Location, a status with a body,
     not HEAD); anything else goes through werkzeug."""
-    headers, status = response.headers, response.status_code
+    if _plain(response, environ):
+        start_response(response.status, response.headers.to_wsgi_list())
+        return response.response
+    return response(environ, start_response)
+
+
+def _plain(response: Response, environ: dict[str, Any]) -> bool:
+    """Whether werkzeug would send the response as it is: a buffered body, its Content-Length set, no Location,
+    a status with a body, not HEAD."""
+    status = response.status_code
     if (type(response.response) is list and 200 <= status and status not in (204, 304)
             and environ["REQUEST_METHOD"] != "HEAD" and not response.direct_passthrough):
-        names = {name.lower() for name, _ in headers}  # (``in headers`` raises and catches a KeyError per miss)
-        if "content-length" in names and "location" not in names and "content-location" not in names:
-            start_response(response.status, headers.to_wsgi_list())
-            return response.response
-    return response(environ, start_response)
+        names = {name.lower() for name, _ in response.headers}  # (``in`` raises and catches a KeyError per miss)
+        return "content-length" in names and "location" not in names and "content-location" not in names
+    return False
 
 
 def _content_length(request: Request) -> int | None:

@@ -113,6 +113,10 @@ class Faults:
         with self._lock:
             self._faults.clear()
 
+    def __bool__(self) -> bool:
+        """Whether any fault was added since the last clear (spent ones too)."""
+        return bool(self._faults)
+
     def all(self) -> list[Fault]:
         with self._lock:
             return list(self._faults)

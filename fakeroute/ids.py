@@ -12,6 +12,7 @@ class Ids:
     def __init__(self, seed: int):
         self.seed = seed
         self._counters: dict[str, int] = {}
+        self.draws = 0  # counters read so far: a request that drew an id changed the World (World.changes)
 
     def reset(self) -> None:
         self._counters.clear()
@@ -20,6 +21,7 @@ class Ids:
         """1, 2, 3... per kind (or ``start``, ``start + 1``...)."""
         value = self._counters.get(kind, start)
         self._counters[kind] = value + 1
+        self.draws += 1
         return value
 
     def token(self, kind: str, *parts: object, length: int = 32) -> str:

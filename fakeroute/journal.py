@@ -95,8 +95,14 @@ class Recorded:
     @property
     def cost(self) -> int:
         """What keeping this call costs, in bytes (an estimate the journal's ``max_bytes`` is counted in)."""
-        return (len(self.raw_body) + len(self.raw_response or b"") + len(self.path) + len(self.query_string)
-                + sum(len(k) + len(v) for k, v in self.raw_headers.items()) + _ENTRY_OVERHEAD)
+        headers = self.raw_headers
+        return (self.cost_of(self.path, self.raw_body, self.raw_response) + len(self.query_string)
+                + sum(map(len, headers)) + sum(map(len, headers.values())))
+
+    @staticmethod
+    def cost_of(path: str, body: bytes, response: bytes | None) -> int:
+        """The part of ``cost`` that is not the query string or headers."""
+        return len(body) + len(response or b"") + len(path) + _ENTRY_OVERHEAD
 
     def __str__(self) -> str:
         query = "&".join(f"{k}={v}" for k, values in self.query.items() for v in values)
@@ -143,27 +149,34 @@ class Journal:
         self.bytes = 0  # the kept calls' cost
         self.dropped = 0  # calls dropped to stay within the bounds since the last clear
         self._entries: deque[Recorded] = deque()  # the oldest leaves from the left in O(1), however many are kept
+        self._costs: deque[int] = deque()  # each entry's cost, counted once
         self._lock = threading.Lock()
 
-    def record(self, entry: Recorded) -> None:
+    def record(self, entry: Recorded, cost: int | None = None) -> None:
+        """Keep a call (``cost``: its ``Recorded.cost`` when the caller knows it), dropping the oldest past the
+        bounds."""
         if len(entry.raw_body) > self.max_body:
             entry.body_truncated = (len(entry.raw_body), hashlib.sha256(entry.raw_body).hexdigest())
             entry.raw_body = entry.raw_body[:self.max_body]
         if entry.raw_response is not None and len(entry.raw_response) > self.max_body:
             entry.response_truncated = (len(entry.raw_response), hashlib.sha256(entry.raw_response).hexdigest())
             entry.raw_response = entry.raw_response[:self.max_body]
-        cost = entry.cost
+        if cost is None or entry.body_truncated or entry.response_truncated:
+            cost = entry.cost
         with self._lock:
-            entries = self._entries
+            entries, costs = self._entries, self._costs
             entries.append(entry)
+            costs.append(cost)
             self.bytes += cost
             while len(entries) > self.limit or (self.bytes > self.max_bytes and len(entries) > 1):
-                self.bytes -= entries.popleft().cost
+                entries.popleft()
+                self.bytes -= costs.popleft()
                 self.dropped += 1
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._costs.clear()
             self.bytes = 0
             self.dropped = 0
 

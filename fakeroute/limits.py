@@ -38,6 +38,7 @@ class RateLimits:
         self.overrides: dict[str, Limit] = dict(overrides or {})
         self.used: dict[tuple[str, str], int] = dict(used or {})
         self.start = start
+        self.hits = 0  # requests counted so far: one that was counted changed the World (World.changes)
 
     def hit(self, key: Hashable, limit: Limit, now: datetime) -> int | None:
         """Count one request; None when it is allowed, else the seconds until its window ends (Retry-After).
@@ -46,6 +47,7 @@ class RateLimits:
         """
         if not self.enabled:
             return None
+        self.hits += 1
         stamp = now.timestamp()
         index = math.floor(stamp / limit.window)
         window, hits = self._windows.get(key, (index, 0))

@@ -135,6 +135,9 @@ class Outbox:
         self._pending: list[Webhook] = []
         self._serial = 0
         self._generation = 0
+        # Moves on with every change a reader could see (a webhook recorded, tried, dropped, forgotten): the app's
+        # remembered replies are only good while it stands still (World.replies_version).
+        self.changes = 0
         self._busy = 0  # attempts under way on the delivery thread
         self._thread: threading.Thread | None = None
         self._handing = False  # deliver_due under way
@@ -155,6 +158,7 @@ class Outbox:
         """Keep a webhook that happens at ``at`` (default: now on the fake clock); never blocks."""
         with self._cond:
             self._serial += 1
+            self.changes += 1
             webhook = Webhook(
                 id=f"wh-{self._serial}",
                 provider=provider,
@@ -208,6 +212,7 @@ class Outbox:
             self.dropped = 0
             self._serial = 0
             self._generation += 1
+            self.changes += 1
             self._cond.notify_all()
 
     # -- reading ----------------------------------------------------------------------------------
@@ -223,11 +228,11 @@ class Outbox:
     ) -> list[Webhook]:
         """Webhooks that have happened by the fake clock (and, with ``scheduled``, those still to come),
         in the order they happen, filtered by whichever arguments are given."""
-        now = self.clock.peek()
+        now = None if scheduled else self.clock.peek()
         with self._cond:
             found = [
                 w for w in self._webhooks
-                if (scheduled or w.at <= now)
+                if (now is None or w.at <= now)
                 and (provider is None or w.provider == provider)
                 and (account is None or w.account == account)
                 and (kind is None or w.kind == kind)
@@ -327,6 +332,7 @@ class Outbox:
         """Record an attempt (the lock held): whether the webhook is to be tried again."""
         if webhook.generation != self._generation:
             return False  # the outbox was cleared meanwhile: this webhook is gone
+        self.changes += 1
         webhook.attempts.append(attempt)
         if attempt.status is not None and 200 <= attempt.status < 300:
             webhook.state = "delivered"
@@ -378,6 +384,7 @@ class Outbox:
                 if not due:
                     return None
                 webhook = min(due, key=lambda w: w.at)  # the first of equal times: the one recorded first
+                self.changes += 1
                 problem = url_problem(webhook.url)
                 if not problem:
                     webhook.state = "pending"

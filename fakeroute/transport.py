@@ -111,10 +111,8 @@ class Interceptor:
         """Run one request through the app: status code, reason, headers, body, and whether it was dropped."""
         if self.before_call is not None:
             self.before_call()
-        response, exchange = self.app.respond(wsgi_environ(method, url, headers, body))
-        dropped = exchange is not None and exchange.dropped
-        return response.status_code, _reason(response.status), response.headers.to_wsgi_list(), \
-            response.get_data(), dropped
+        status, line, response_headers, data, dropped = self.app.answer(wsgi_environ(method, url, headers, body))
+        return status, _reason(line), response_headers, data, dropped
 
     # -- requests ---------------------------------------------------------------------------------
 

@@ -19,7 +19,47 @@ from .outbox import Outbox
 from .providers import PROVIDERS, Provider
 from .scenario import ScenarioError, load_scenario, owned_numbers, read_scenario
 
-__all__ = ["Account", "Clock", "Ids", "ScenarioError", "Scope", "World", "read_scenario"]
+__all__ = ["Account", "Clock", "Ids", "ScenarioError", "Scope", "StateLock", "World", "read_scenario"]
+
+
+class StateLock:
+    """The World's lock (re-entrant), and the version of its state.
+
+    Whoever takes it may change the World, so each time it is taken ``version`` moves on: the app remembers a
+    GET's reply only for the version it was made at (``FakerouteApp``). Code that only reads takes it with
+    ``reading()``, which leaves the version alone; the app's GET pipeline does, and checks with
+    ``World.changes`` that the request indeed changed nothing (else it moves the version on itself).
+
+    >>> lock = StateLock()
+    >>> with lock:
+    ...     pass
+    >>> with lock.reading():
+    ...     pass
+    >>> lock.version
+    1
+    """
+
+    __slots__ = ("_lock", "version")
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self.version = 0
+
+    def __enter__(self) -> StateLock:
+        self._lock.acquire()
+        self.version += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+    def reading(self) -> threading.RLock:
+        """The same lock, taken without moving the version on: for code that changes nothing."""
+        return self._lock
+
+    def touch(self) -> None:
+        """Move the version on (the lock held): something changed while it was taken with ``reading()``."""
+        self.version += 1
 
 
 class World:
@@ -58,7 +98,7 @@ class World:
         names = [p.name for p in self.providers]
         if len(set(names)) != len(names):
             raise ValueError(f"two providers share a name: {', '.join(names)}")
-        self.lock = threading.RLock()
+        self.lock = StateLock()
         self.clock = Clock(start, real_time=real_time)  # first: generated scenario history ends at its start
         self.scenario_name, self.scenario = load_scenario(scenario, seed=seed, start=self.clock.start,
                                                           providers=self.providers)
@@ -180,6 +220,7 @@ class World:
         now = self.clock.peek()
         if not self.agenda.is_due(now):
             return
+        self.lock.touch()  # under a GET's reading(): the timed work changes the World all the same
         due = self.agenda.take_due(now)
         accounts = sorted((self.accounts[a] for a in due if a in self.accounts), key=lambda a: self._rank[a.id])
         for provider in self.providers:
@@ -242,6 +283,16 @@ class World:
     def scope(self, account: Account, provider: str) -> Scope:
         return Scope(account.id, account.states[provider], self.inventory, self.clock, self.ids, self.outbox,
                      self.agenda, self.limits, self.max_messages_per_account)
+
+    def changes(self) -> tuple[int, ...]:
+        """What moves whenever something changes the World: the app compares it before and after a GET (which
+        takes the lock with ``reading()``) to know that the GET changed nothing."""
+        return self.lock.version, self.ids.draws, self.limits.hits, self.outbox.changes
+
+    def replies_version(self) -> tuple[int, int]:
+        """The version a remembered reply is good for: the state's (``StateLock``) and the outbox's, which its
+        delivery changes without the World's lock."""
+        return self.lock.version, self.outbox.changes
 
     def __iter__(self) -> Iterator[Account]:
         return iter(self.accounts.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -11,6 +12,12 @@ from fakeroute.app import FakerouteApp
 from fakeroute.server import FakerouteServer
 from fakeroute.world import World
 from tests.support.harness import MODES, Target
+
+# Every app the suite makes (and every server it starts, which inherits this) works each GET out anew even when it
+# remembers the reply, and fails with StaleReplay if the two differ: the whole suite checks that nothing changes the
+# World without moving its version (fakeroute.app.FakerouteApp). The replays themselves are tested on their own
+# (tests/test_replays.py) and by the golden replies (tests/test_replies_golden.py), with the check off.
+os.environ.setdefault("FAKEROUTE_CHECK_REPLAYS", "1")
 
 
 @pytest.fixture

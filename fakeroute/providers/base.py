@@ -171,6 +171,8 @@ class Exchange:
     request_id: str | None = None  # the provider's per-request id, when it gives one (AgentMessage)
     dropped: bool = False  # an injected fault cut the connection: no answer reaches the client
     raw_headers: dict[str, str] | None = None  # the environ's HTTP_* and CONTENT_TYPE, once the app has read them
+    # A GET that changed nothing and read no clock: the World's replies_version() its reply holds for.
+    replayable: tuple[int, int] | None = None
 
     @property
     def headers(self) -> Headers:
