@@ -46,7 +46,8 @@ class FakerouteServer:
             # waitress's own limit stops accepting (new clients stall in the backlog); ours answers 503 first.
             connection_limit=connection_limit + REFUSALS + 2,  # + the listening socket and the trigger
             channel_timeout=channel_timeout, cleanup_interval=min(30.0, channel_timeout),
-            asyncore_use_poll=True,  # select() cannot watch descriptors past 1023
+            # The event loop uses select() while every descriptor is under 1024 and poll() past that (_Loop):
+            # waitress's poll() loop alone served 8 keep-alive clients at a third of the select() loop's rate.
             # Header blocks past the app's own limits (app.MAX_URI_SIZE, MAX_HEADERS_SIZE) reach the app, which
             # refuses them in the provider's error format; waitress's text/plain 431 answers only beyond this.
             max_request_header_size=MAX_REQUEST_HEADER_SIZE,
@@ -138,6 +139,14 @@ class _LimitedServer(TcpWSGIServer):
         self.limit = limit
         super().__init__(*args, **kwargs)
 
+    def run(self) -> None:
+        """waitress's ``run``, its loop choosing select() or poll() on each turn (``_turn``)."""
+        try:
+            while self._map:
+                _turn(self.adj.asyncore_loop_timeout, self._map)
+        except (SystemExit, KeyboardInterrupt):
+            self.task_dispatcher.shutdown()
+
     def handle_accept(self) -> None:
         if len(self.active_channels) < self.limit:
             super().handle_accept()
@@ -148,6 +157,20 @@ class _LimitedServer(TcpWSGIServer):
             return
         if accepted is not None:
             _Refusal(accepted[0], self._map, self.limit)
+
+
+def _turn(timeout: float, channels: dict[int, Any]) -> None:
+    """One turn of the event loop: waitress's select() turn while every descriptor fits select() (under
+    FD_SETSIZE, 1024), its poll() turn once one does not. With 8 keep-alive clients the poll() turn ran at a
+    third of the select() turn's throughput (bench/http_bench.py, README "Performance"), so poll() is kept for
+    what select() cannot watch."""
+    if max(channels, default=0) < _SELECT_LIMIT:
+        wasyncore.poll(timeout, channels)
+    else:
+        wasyncore.poll2(timeout, channels)
+
+
+_SELECT_LIMIT = 1024  # FD_SETSIZE on Linux: select() raises ValueError for a descriptor at or past it
 
 
 class _Refusal(wasyncore.dispatcher):

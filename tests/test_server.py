@@ -261,3 +261,28 @@ def test_idle_connections_are_closed_after_the_channel_timeout():
         with sock:
             # The server closes it: the read ends (b"") instead of running into the client's timeout.
             assert sock.recv(1024) == b""
+
+
+def test_the_server_serves_descriptors_past_select_s_limit():
+    """The event loop uses select() while every descriptor is under 1024 (FD_SETSIZE) and poll() past it: with the
+    listening socket and every connection numbered over 1024 the server still answers, in both turns."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if min(soft, hard) < 1200:
+        pytest.skip(f"needs 1200 open files, the limit is {soft}")
+    fillers = [os.open(os.devnull, os.O_RDONLY) for _ in range(1030)]
+    try:
+        assert max(fillers) >= 1024
+        with FakerouteServer(FakerouteApp(World())) as server:
+            assert server._server.socket.fileno() >= 1024
+            with requests.Session() as session:
+                for _ in range(3):  # keep-alive: the same connection, served over turns
+                    response = session.get(f"{server.url}/v2/numbers/{OWNED}", headers=FLOWROUTE_AUTH, timeout=5)
+                    assert response.status_code == 200 and response.json()["data"]["id"] == OWNED
+    finally:
+        for fd in fillers:
+            os.close(fd)
+    with FakerouteServer(FakerouteApp(World())) as server:  # and below 1024, where select() serves
+        assert server._server.socket.fileno() < 1024
+        assert requests.get(f"{server.url}/v2/numbers/{OWNED}", headers=FLOWROUTE_AUTH, timeout=5).status_code == 200
