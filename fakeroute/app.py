@@ -73,7 +73,8 @@ class FakerouteApp:
         self.world = world
         self.check_replays = (os.environ.get("FAKEROUTE_CHECK_REPLAYS") == "1" if check_replays is None
                               else check_replays)
-        self._replies: dict[tuple[Any, ...], Replay] = {}  # remembered GET replies, by request (_replay_key)
+        # Remembered GET replies, by request (_replay_key) and the World's version they hold for.
+        self._replies: dict[tuple[tuple[Any, ...], tuple[int, int]], Replay] = {}
         self._replies_bytes = 0  # their bodies' bytes
         self.max_body_size = max_body_size
         self.propagate_exceptions = propagate_exceptions
@@ -127,14 +128,13 @@ class FakerouteApp:
         (when the provider gives one) and its journal entry made, as working it out would have. (None, None) when
         there is none or it no longer holds: the World moved from the version it was made at, a fault is
         injected, or timed work is due. With ``check_replays``: (the reply, None), and nothing is sent."""
-        replay = self._replies.get(key)
-        if replay is None:
-            return None, None
         world = self.world
         with world.lock.reading():
+            replay = self._replies.get((key, (world.lock.version, world.outbox.version)))
+            if replay is None:
+                return None, None
             now = world.clock.peek()
-            if replay.version != (world.lock.version, world.outbox.changes) or world.faults \
-                    or world.agenda.is_due(now):
+            if world.faults or world.agenda.is_due(now):
                 return None, None
             if self.check_replays:
                 return replay, None
@@ -158,14 +158,11 @@ class FakerouteApp:
             _check(expected, replay, exchange, response)
         if replay is None or exchange.replayable is None:
             return
-        replies = self._replies
-        if replies and next(iter(replies.values())).version != replay.version:
-            replies.clear()  # every one kept was made at an older version: none can be replayed again
-            self._replies_bytes = 0
+        replies = self._replies  # replies made at other versions stay: a reset may bring their version back
         if len(replies) >= REPLAY_CACHE_SIZE or self._replies_bytes > REPLAY_CACHE_BYTES:
             replies.clear()
             self._replies_bytes = 0
-        replies[key] = replay
+        replies[key, replay.version] = replay
         self._replies_bytes += len(replay.body)
 
     def _replay_of(self, exchange: Exchange, response: Response) -> Replay | None:

@@ -135,8 +135,7 @@ class Outbox:
         self._pending: list[Webhook] = []
         self._serial = 0
         self._generation = 0
-        # Moves on with every change a reader could see (a webhook recorded, tried, dropped, forgotten): the app's
-        # remembered replies are only good while it stands still (World.replies_version).
+        # Moves on with every change a reader could see (a webhook recorded, tried, dropped, forgotten): see version.
         self.changes = 0
         self._busy = 0  # attempts under way on the delivery thread
         self._thread: threading.Thread | None = None
@@ -214,6 +213,12 @@ class Outbox:
             self._generation += 1
             self.changes += 1
             self._cond.notify_all()
+
+    @property
+    def version(self) -> int:
+        """Tells what readers see apart: 0 while empty, else a count of changes that never goes back. The app's
+        remembered replies are only good while it stands still (``World.replies_version``)."""
+        return self.changes if self._webhooks else 0
 
     # -- reading ----------------------------------------------------------------------------------
 

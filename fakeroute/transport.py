@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from .outbox import Webhook
 
 
+ENVIRON_CACHE_SIZE = 512  # remembered request environs per Interceptor
+
+
 class BlockedHostError(ConnectionError):
     """A call to a host neither fakeroute nor loopback while unknown hosts are blocked."""
 
@@ -60,6 +63,9 @@ class Interceptor:
         self.hosts = frozenset(h.lower() for h in hosts)
         self.block_unknown_hosts = block_unknown_hosts
         self._undo: list[tuple[Any, str, Any]] = []
+        # (method, url, headers, body length) -> the environ wsgi_environ makes of them but for wsgi.input: a suite
+        # sends the same few requests again and again. Bounded: emptied when full.
+        self._environs: dict[tuple[Any, ...], dict[str, Any]] = {}
 
     # -- lifecycle --------------------------------------------------------------------------------
 
@@ -111,8 +117,26 @@ class Interceptor:
         """Run one request through the app: status code, reason, headers, body, and whether it was dropped."""
         if self.before_call is not None:
             self.before_call()
-        status, line, response_headers, data, dropped = self.app.answer(wsgi_environ(method, url, headers, body))
+        status, line, response_headers, data, dropped = self.app.answer(self._environ(method, url, headers, body))
         return status, _reason(line), response_headers, data, dropped
+
+    def _environ(self, method: str, url: str, headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
+        """``wsgi_environ(method, url, headers, body)``, from a copy of the one made for the same request before."""
+        try:
+            key = (method, url, tuple(headers.items()), len(body))
+            template = self._environs.get(key)
+        except TypeError:  # a header value that is not hashable: made anew
+            return wsgi_environ(method, url, headers, body)
+        if template is None:
+            template = wsgi_environ(method, url, headers, b"")
+            del template["wsgi.input"]
+            template["CONTENT_LENGTH"] = str(len(body))
+            if len(self._environs) >= ENVIRON_CACHE_SIZE:
+                self._environs.clear()
+            self._environs[key] = template
+        environ = template.copy()
+        environ["wsgi.input"] = io.BytesIO(body)
+        return environ
 
     # -- requests ---------------------------------------------------------------------------------
 

@@ -25,10 +25,11 @@ __all__ = ["Account", "Clock", "Ids", "ScenarioError", "Scope", "StateLock", "Wo
 class StateLock:
     """The World's lock (re-entrant), and the version of its state.
 
-    Whoever takes it may change the World, so each time it is taken ``version`` moves on: the app remembers a
-    GET's reply only for the version it was made at (``FakerouteApp``). Code that only reads takes it with
-    ``reading()``, which leaves the version alone; the app's GET pipeline does, and checks with
-    ``World.changes`` that the request indeed changed nothing (else it moves the version on itself).
+    Whoever takes it may change the World, so each time it is taken ``version`` moves on to a value it never had:
+    the app remembers a GET's reply only for the version it was made at (``FakerouteApp``). Code that only reads
+    takes it with ``reading()``, which leaves the version alone; the app's GET pipeline does, and checks with
+    ``World.changes`` that the request indeed changed nothing (else it moves the version on itself). A reset puts
+    back the version the scenario's state had (``restore``): the state is again exactly that one.
 
     >>> lock = StateLock()
     >>> with lock:
@@ -39,15 +40,17 @@ class StateLock:
     1
     """
 
-    __slots__ = ("_lock", "version")
+    __slots__ = ("_lock", "_fresh", "version")
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
+        self._fresh = 1  # the next version never given
         self.version = 0
 
     def __enter__(self) -> StateLock:
         self._lock.acquire()
-        self.version += 1
+        self.version = self._fresh
+        self._fresh += 1
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -59,7 +62,12 @@ class StateLock:
 
     def touch(self) -> None:
         """Move the version on (the lock held): something changed while it was taken with ``reading()``."""
-        self.version += 1
+        self.version = self._fresh
+        self._fresh += 1
+
+    def restore(self, version: int) -> None:
+        """(The lock held) the version the state had once, when it is again exactly as it was then."""
+        self.version = version
 
 
 class World:
@@ -134,6 +142,7 @@ class World:
             self._add_account(doc, f"accounts[{i}]")
         self._pristine = list(self.accounts.values())
         self._created: dict[str, Account] = {}  # accounts made since the last reset, as they were made
+        self._pristine_version: int | None = None  # the lock's version right after a reset (StateLock.restore)
         self.reset()
 
     def provider(self, name: str) -> Provider:
@@ -166,6 +175,11 @@ class World:
                 self.accounts[account.id] = account
                 self._rank[account.id] = len(self._rank)
             self._replan()
+            # The same state as after the last reset, so the same version: replies remembered then hold again.
+            if self._pristine_version is None:
+                self._pristine_version = self.lock.version
+            else:
+                self.lock.restore(self._pristine_version)
 
     def load_scenario(self, scenario: str | Path | Mapping[str, Any]) -> None:
         """Start over from another scenario document (``GET /_fakeroute/state`` gives one): it becomes what
@@ -178,6 +192,7 @@ class World:
             self.inventory = fresh.inventory
             self.limits = fresh.limits
             self._pristine = fresh._pristine
+            self._pristine_version = None  # another scenario: the state after a reset is a new one
             self.reset()
 
     def reset_account(self, account_id: str) -> None:
@@ -287,12 +302,12 @@ class World:
     def changes(self) -> tuple[int, ...]:
         """What moves whenever something changes the World: the app compares it before and after a GET (which
         takes the lock with ``reading()``) to know that the GET changed nothing."""
-        return self.lock.version, self.ids.draws, self.limits.hits, self.outbox.changes
+        return self.lock.version, self.ids.draws, self.limits.hits, self.outbox.version
 
     def replies_version(self) -> tuple[int, int]:
         """The version a remembered reply is good for: the state's (``StateLock``) and the outbox's, which its
         delivery changes without the World's lock."""
-        return self.lock.version, self.outbox.changes
+        return self.lock.version, self.outbox.version
 
     def __iter__(self) -> Iterator[Account]:
         return iter(self.accounts.values())

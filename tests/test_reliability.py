@@ -45,7 +45,8 @@ def test_a_bug_anywhere_in_the_pipeline_is_a_500_in_the_providers_format_and_is_
 
     monkeypatch.setattr(live_world.faults, "take", broken)  # the first step every provider request takes
     path, auth, code = CALLS[provider]
-    answer = requests.get(server_url + path, headers=auth, timeout=5)
+    # A header no other test sends: a reply remembered from another test's same GET would skip the pipeline.
+    answer = requests.get(server_url + path, headers={**auth, "X-Test": "a bug"}, timeout=5)
     monkeypatch.undo()
     error_of(answer, 500, code, provider=provider)
     (entry,) = journal(server_url, status=500)
