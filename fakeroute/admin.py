@@ -174,7 +174,8 @@ class Admin:
             return _ADMIN
         for provider in self.world.providers:
             try:
-                return provider.authenticate(Exchange(request, provider), self.world).id
+                with self.world.lock:  # as the app calls it (AgentMessage notes the key's use)
+                    return provider.authenticate(Exchange(request, provider), self.world).id
             except ApiError:
                 continue
         raise AdminError(401, "the admin API needs Authorization: Bearer <admin token> (a tenant's own provider "

@@ -73,7 +73,7 @@ class FakerouteApp:
         self.world = world
         self.check_replays = (os.environ.get("FAKEROUTE_CHECK_REPLAYS") == "1" if check_replays is None
                               else check_replays)
-        # Remembered GET replies, by request (_replay_key) and the World's version they hold for.
+        # Remembered GET replies, by request (replay_key) and the World's version they hold for.
         self._replies: dict[tuple[tuple[Any, ...], tuple[int, int]], Replay] = {}
         self._replies_bytes = 0  # their bodies' bytes
         self.max_body_size = max_body_size
@@ -94,32 +94,37 @@ class FakerouteApp:
         self._providers = {p.name: p for p in world.providers}
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        key, raw = _replay_key(environ)
+        key, raw = replay_key(environ) if self._replies else (None, {})  # (nothing remembered: nothing to find)
         replay, headers = self._replay(key, raw, environ) if key is not None else (None, None)
         if headers is not None:
             start_response(replay.status_line, headers)
             return [replay.body]
-        response, exchange = self._respond(environ, key, replay)
+        response, exchange = self._respond(environ, key, raw, replay)
         if exchange is not None and exchange.dropped and "waitress.client_disconnected" in environ:
             # Under waitress the connection is closed before a single byte is written: a client that reads
             # only the status line sees the failure too. Other servers get the answer cut short instead.
             raise DroppedConnection(f"injected fault: {exchange.method} {exchange.path} dropped")
         return _sent(response, environ, start_response)
 
-    def answer(self, environ: dict[str, Any]) -> tuple[int, str, list[tuple[str, str]], bytes, bool]:
+    def answer(self, environ: dict[str, Any], replay_key: tuple[Any, dict[str, str]] | None = None,
+               ) -> tuple[int, str, list[tuple[str, str]], bytes, bool]:
         """One request answered in full, for an in-process client: status code, status line, headers, body, and
-        whether an injected fault dropped the connection."""
-        key, raw = _replay_key(environ)
+        whether an injected fault dropped the connection. ``replay_key``: ``replay_key(environ)``, when the caller
+        kept it from the same request before (its headers dict is then shared by the journal entries)."""
+        if replay_key is not None:
+            key, raw = replay_key
+        else:
+            key, raw = replay_key(environ) if self._replies else (None, {})
         replay, headers = self._replay(key, raw, environ) if key is not None else (None, None)
         if headers is not None:
             return replay.status, replay.status_line, headers, replay.body, False
-        response, exchange = self._respond(environ, key, replay)
+        response, exchange = self._respond(environ, key, raw, replay)
         return (response.status_code, response.status, response.headers.to_wsgi_list(), response.get_data(),
                 exchange is not None and exchange.dropped)
 
     def respond(self, environ: dict[str, Any]) -> tuple[Response, Exchange | None]:
         """The answer to one request and the exchange it travelled in (None for the admin API), worked out."""
-        return self._respond(environ, _replay_key(environ)[0], None)
+        return self._respond(environ, *replay_key(environ), None)
 
     # -- remembered GET replies -------------------------------------------------------------------
 
@@ -142,11 +147,9 @@ class FakerouteApp:
             if replay.id_at is not None:
                 name = headers[replay.id_at][0]
                 headers[replay.id_at] = (name, self._providers[replay.provider].new_request_id(world) or "")
-        query = environ.get("QUERY_STRING", "")
-        world.journal.record(
-            Recorded(replay.provider, "GET", replay.path, query, b"", replay.status, replay.body, replay.account, now,
-                     raw, replay.content_type),
-            replay.cost + len(query) + sum(map(len, raw)) + sum(map(len, raw.values())))
+        world.journal.record(  # the same request (query, headers): the same cost
+            Recorded(replay.provider, "GET", replay.path, environ.get("QUERY_STRING", ""), b"", replay.status,
+                     replay.body, replay.account, now, raw, replay.content_type), replay.cost)
         return replay, headers
 
     def _remember(self, key: tuple[Any, ...], exchange: Exchange, response: Response,
@@ -176,12 +179,14 @@ class FakerouteApp:
             if exchange.request_id.encode() in body:
                 return None
             id_at = next((i for i, (_, value) in enumerate(headers) if value == exchange.request_id), None)
-        path = exchange.request.path
+        path, environ = exchange.request.path, exchange.request.environ
+        raw = exchange.raw_headers if exchange.raw_headers is not None else _raw_headers(environ)
         return Replay(exchange.replayable or (0, 0), exchange.provider.name, path, exchange.account.id,
                       response.status_code, response.status, headers, id_at, body, response.content_type,
-                      Recorded.cost_of(path, b"", body))
+                      Recorded(exchange.provider.name, "GET", path, environ.get("QUERY_STRING", ""), b"",
+                               response.status_code, body, raw_headers=raw).cost)
 
-    def _respond(self, environ: dict[str, Any], key: tuple[Any, ...] | None,
+    def _respond(self, environ: dict[str, Any], key: tuple[Any, ...] | None, raw: dict[str, str],
                  expected: Replay | None) -> tuple[Response, Exchange | None]:
         request = Request(environ, populate_request=False)  # no cycle: a body goes with its request
         request.max_content_length = self.max_body_size
@@ -206,10 +211,15 @@ class FakerouteApp:
                 return self._admin(endpoint, request, path_args), None
             provider = self._providers[owner]
             exchange, miss = Exchange(request, provider, provider.operations[endpoint], path_args), None
+        if raw:  # read already (the request was a GET that could have been replayed)
+            exchange.raw_headers = raw
         response = self._answer(exchange, miss)
         self._record(exchange, response)
-        if key is not None and (exchange.replayable is not None or expected is not None):
-            self._remember(key, exchange, response, expected)
+        if exchange.replayable is not None or expected is not None:
+            if key is None:
+                key = replay_key(environ)[0]
+            if key is not None:
+                self._remember(key, exchange, response, expected)
         return response, exchange
 
     def _match(self, path: str, method: str) -> tuple[tuple[str, str], dict[str, Any]]:
@@ -283,7 +293,7 @@ class FakerouteApp:
         with world.lock.reading() if reading else world.lock:  # a GET changes nothing: checked below
             world.catch_up()
             self._stamp(exchange)
-            before, readings = (world.changes(), world.clock.reads()) if reading else (None, 0)
+            before, readings = (world.changes(), world.clock.readings) if reading else (None, 0)
             try:
                 account = exchange.account = provider.authenticate(exchange, world)
                 provider.authorize(exchange, account)
@@ -297,7 +307,7 @@ class FakerouteApp:
                     world.lock.touch()  # it changed something after all: replies remembered so far may not hold
                     before = None
             # A reply that read the clock depends on the time: not the same next time.
-            if before is not None and world.clock.reads() == readings:
+            if before is not None and world.clock.readings == readings:
                 exchange.replayable = world.replies_version()
         return response
 
@@ -312,7 +322,9 @@ class FakerouteApp:
         uri = len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", ""))
         if uri > MAX_URI_SIZE:
             raise ApiError(414, f"Request URI is {uri} bytes long: at most {MAX_URI_SIZE} are accepted")
-        raw = exchange.raw_headers = _raw_headers(environ)
+        raw = exchange.raw_headers
+        if raw is None:
+            raw = exchange.raw_headers = _raw_headers(environ)
         headers = sum(map(len, raw.values())) + sum(map(len, raw)) - 5 * len(raw)
         if "CONTENT_TYPE" in raw:  # counted by its value alone, as the HTTP_ ones are by name and value
             headers -= len("CONTENT_TYPE") - 5
@@ -484,7 +496,7 @@ class Replay:
     id_at: int | None  # which header holds the provider's per-request id, drawn anew for each replay
     body: bytes
     content_type: str | None
-    cost: int = 0  # what its journal entries cost (Recorded.cost) but for the query and headers
+    cost: int = 0  # what each of its journal entries costs (Recorded.cost): the same request, the same cost
 
 
 def _check(expected: Replay, fresh: Replay | None, exchange: Exchange, response: Response) -> None:
@@ -503,7 +515,7 @@ class StaleReplay(AssertionError):
     """``check_replays``: a remembered reply differs from the one worked out anew (a bug in the fake)."""
 
 
-def _replay_key(environ: dict[str, Any]) -> tuple[tuple[Any, ...] | None, dict[str, str]]:
+def replay_key(environ: dict[str, Any]) -> tuple[tuple[Any, ...] | None, dict[str, str]]:
     """What makes two GETs the same request (path, query, every header, how it was addressed), and the headers
     (``_raw_headers``); (None, {}) for any other request: another method, or a body."""
     if environ["REQUEST_METHOD"] != "GET" or environ.get("CONTENT_LENGTH") not in (None, "", "0") \

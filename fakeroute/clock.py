@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -36,17 +35,13 @@ class Clock:
         self.real_time = real_time
         self._now = self.start
         self._since = time.monotonic()  # real_time: when _now was last set
-        # Readings per thread: a reply that read the clock depends on the time, so the app does not remember it
-        # (``reads``); counted per thread so that other requests' readings meanwhile do not count.
-        self._readings = threading.local()
-
-    def reads(self) -> int:
-        """How many times this thread has read the clock (``now`` or ``peek``)."""
-        return getattr(self._readings, "count", 0)
+        # Readings so far (``now`` or ``peek``): a reply that read the clock depends on the time, so the app does not
+        # remember it. Every thread's count here: a reading by another thread meanwhile only means one reply more is
+        # worked out again.
+        self.readings = 0
 
     def now(self) -> datetime:
-        readings = self._readings
-        readings.count = getattr(readings, "count", 0) + 1
+        self.readings += 1
         if self.real_time:
             return self.peek()
         current = self._now
@@ -55,8 +50,7 @@ class Clock:
 
     def peek(self) -> datetime:
         """The time the next reading will give, without moving the clock."""
-        readings = self._readings
-        readings.count = getattr(readings, "count", 0) + 1
+        self.readings += 1
         if self.real_time:
             return self._now + timedelta(seconds=time.monotonic() - self._since)
         return self._now

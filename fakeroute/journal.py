@@ -96,13 +96,8 @@ class Recorded:
     def cost(self) -> int:
         """What keeping this call costs, in bytes (an estimate the journal's ``max_bytes`` is counted in)."""
         headers = self.raw_headers
-        return (self.cost_of(self.path, self.raw_body, self.raw_response) + len(self.query_string)
-                + sum(map(len, headers)) + sum(map(len, headers.values())))
-
-    @staticmethod
-    def cost_of(path: str, body: bytes, response: bytes | None) -> int:
-        """The part of ``cost`` that is not the query string or headers."""
-        return len(body) + len(response or b"") + len(path) + _ENTRY_OVERHEAD
+        return (len(self.raw_body) + len(self.raw_response or b"") + len(self.path) + len(self.query_string)
+                + sum(map(len, headers)) + sum(map(len, headers.values())) + _ENTRY_OVERHEAD)
 
     def __str__(self) -> str:
         query = "&".join(f"{k}={v}" for k, values in self.query.items() for v in values)

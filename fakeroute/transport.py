@@ -23,6 +23,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
+from .app import replay_key
 from .outbox import is_loopback
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ class Interceptor:
         self._undo: list[tuple[Any, str, Any]] = []
         # (method, url, headers, body length) -> the environ wsgi_environ makes of them but for wsgi.input: a suite
         # sends the same few requests again and again. Bounded: emptied when full.
-        self._environs: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self._environs: dict[tuple[Any, ...], tuple[dict[str, Any], Any]] = {}
 
     # -- lifecycle --------------------------------------------------------------------------------
 
@@ -117,26 +118,30 @@ class Interceptor:
         """Run one request through the app: status code, reason, headers, body, and whether it was dropped."""
         if self.before_call is not None:
             self.before_call()
-        status, line, response_headers, data, dropped = self.app.answer(self._environ(method, url, headers, body))
+        environ, replay_key = self._environ(method, url, headers, body)
+        status, line, response_headers, data, dropped = self.app.answer(environ, replay_key)
         return status, _reason(line), response_headers, data, dropped
 
-    def _environ(self, method: str, url: str, headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
-        """``wsgi_environ(method, url, headers, body)``, from a copy of the one made for the same request before."""
+    def _environ(self, method: str, url: str, headers: Mapping[str, str],
+                 body: bytes) -> tuple[dict[str, Any], tuple[Any, Any] | None]:
+        """``wsgi_environ(method, url, headers, body)``, from a copy of the one made for the same request before,
+        and the app's ``replay_key`` of it, kept with it."""
         try:
             key = (method, url, tuple(headers.items()), len(body))
-            template = self._environs.get(key)
+            kept = self._environs.get(key)
         except TypeError:  # a header value that is not hashable: made anew
-            return wsgi_environ(method, url, headers, body)
-        if template is None:
+            return wsgi_environ(method, url, headers, body), None
+        if kept is None:
             template = wsgi_environ(method, url, headers, b"")
             del template["wsgi.input"]
             template["CONTENT_LENGTH"] = str(len(body))
+            kept = template, replay_key(template)
             if len(self._environs) >= ENVIRON_CACHE_SIZE:
                 self._environs.clear()
-            self._environs[key] = template
-        environ = template.copy()
+            self._environs[key] = kept
+        environ = kept[0].copy()
         environ["wsgi.input"] = io.BytesIO(body)
-        return environ
+        return environ, kept[1]
 
     # -- requests ---------------------------------------------------------------------------------
 

@@ -67,8 +67,10 @@ class AgentMessageProvider(Provider):
         key: ApiKey | None = account.states[self.name].api_keys.get(token) if account is not None else None
         if account is None or key is None or key.revoked_at is not None:
             raise errors.unauthorized()
-        with world.lock:  # a change of state, on reads too (the app's GETs take the lock with reading())
-            account.states[self.name].key_last_used[key.id] = world.clock.peek()
+        # A change of state, on reads too: the version moves on (the app holds the World's lock, for a GET with
+        # reading(), which leaves the version alone).
+        world.lock.touch()
+        account.states[self.name].key_last_used[key.id] = world.clock.peek()
         return account
 
     def authorize(self, exchange: Exchange, account: Account) -> None:
