@@ -146,7 +146,8 @@ class Admin:
             if endpoint == "GET /" and "token" in request.args:
                 return self._sign_in(request)
             handler = self._endpoints[endpoint]
-            with self.world.lock:
+            # Its GETs only read: the World's version stays (replies the app remembers still hold).
+            with self.world.lock.reading() if request.method == "GET" else self.world.lock:
                 if endpoint in OPEN_ENDPOINTS:
                     return handler(request, **(path_args or {}))
                 tenant = self._caller(request)

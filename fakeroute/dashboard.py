@@ -34,7 +34,7 @@ def render(world: Any, *, provider: str | None = None, account: str | None = Non
     """The dashboard page of ``world``; ``provider``/``account`` filter the journal."""
     provider = provider or None
     account = account or None
-    with world.lock:
+    with world.lock.reading():  # only reads: the World's version stays
         snap = _snapshot(world, provider, account)
     return _page(snap, provider, account)
 

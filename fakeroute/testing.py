@@ -224,7 +224,7 @@ class Fakeroute:
         return "https://" + self.world.provider(provider).hosts[0]
 
     def credentials(self, provider: str, account: str = "default") -> dict[str, Any]:
-        with self.world.lock:
+        with self.world.lock.reading():
             credentials = self.world.provider(provider).public_credentials(self.world.accounts[account].state(provider))
         if credentials is None:
             raise LookupError(f"account {account!r} has no {provider} credentials")

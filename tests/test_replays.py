@@ -297,3 +297,12 @@ def test_after_another_scenario_is_loaded_nothing_made_before_holds():
     assert len(spy.get("/v2/numbers").json["data"]) == 1
     world.reset()
     assert len(spy.get("/v2/numbers").json["data"]) == 1
+
+
+@pytest.mark.parametrize("path", ["/_fakeroute/health", "/_fakeroute/state", "/_fakeroute/requests", "/_fakeroute/"])
+def test_reading_the_admin_api_or_the_dashboard_keeps_remembered_replies(path):
+    spy = Spy(World())
+    spy.get("/v2/routes")
+    assert spy.client.get(path, base_url=ADMIN).status_code == 200
+    spy.get("/v2/routes")
+    assert spy.worked_out == 2  # the first read and the admin call; the second read was replayed
