@@ -155,7 +155,7 @@ def httpx_interception(smoke: bool) -> float:
 class _BareBehindInterceptor:
     """What the Interceptor calls, answering as ``_bare`` does: the interception's own cost, with no fake behind."""
 
-    def answer(self, environ: dict, replay_key: object = None) -> tuple[int, str, list[tuple[str, str]], bytes, bool]:
+    def answer(self, environ: dict, known_key: object = None) -> tuple[int, str, list[tuple[str, str]], bytes, bool]:
         return 200, "200 OK", [("Content-Type", "application/json"), ("Content-Length", "11")], b'{"data":[]}', False
 
 

@@ -106,13 +106,13 @@ class FakerouteApp:
             raise DroppedConnection(f"injected fault: {exchange.method} {exchange.path} dropped")
         return _sent(response, environ, start_response)
 
-    def answer(self, environ: dict[str, Any], replay_key: tuple[Any, dict[str, str]] | None = None,
+    def answer(self, environ: dict[str, Any], known_key: tuple[Any, dict[str, str]] | None = None,
                ) -> tuple[int, str, list[tuple[str, str]], bytes, bool]:
         """One request answered in full, for an in-process client: status code, status line, headers, body, and
-        whether an injected fault dropped the connection. ``replay_key``: ``replay_key(environ)``, when the caller
+        whether an injected fault dropped the connection. ``known_key``: ``replay_key(environ)``, when the caller
         kept it from the same request before (its headers dict is then shared by the journal entries)."""
-        if replay_key is not None:
-            key, raw = replay_key
+        if known_key is not None:
+            key, raw = known_key
         else:
             key, raw = replay_key(environ) if self._replies else (None, {})
         replay, headers = self._replay(key, raw, environ) if key is not None else (None, None)

@@ -306,3 +306,17 @@ def test_reading_the_admin_api_or_the_dashboard_keeps_remembered_replies(path):
     assert spy.client.get(path, base_url=ADMIN).status_code == 200
     spy.get("/v2/routes")
     assert spy.worked_out == 2  # the first read and the admin call; the second read was replayed
+
+
+def test_the_in_process_answer_replays_too_with_or_without_a_key_kept_by_the_caller():
+    """``FakerouteApp.answer`` (what the interception calls): the environ alone, or with its replay key."""
+    from fakeroute.app import replay_key
+    from fakeroute.transport import wsgi_environ
+
+    spy = Spy(World())
+    url, headers = f"{FLOWROUTE}/v2/routes", dict(FLOWROUTE_AUTH)
+    first = spy.app.answer(wsgi_environ("GET", url, headers, b""))
+    again = spy.app.answer(wsgi_environ("GET", url, headers, b""))
+    environ = wsgi_environ("GET", url, headers, b"")
+    kept = spy.app.answer(environ, replay_key(environ))
+    assert first == again == kept and first[0] == 200 and spy.worked_out == 1
