@@ -46,7 +46,7 @@ class FakerouteServer:
             # waitress's own limit stops accepting (new clients stall in the backlog); ours answers 503 first.
             connection_limit=connection_limit + REFUSALS + 2,  # + the listening socket and the trigger
             channel_timeout=channel_timeout, cleanup_interval=min(30.0, channel_timeout),
-            # The event loop uses select() while every descriptor is under 1024 and poll() past that (_Loop):
+            # The event loop uses select() while every descriptor is under 1024 and poll() past that (_turn):
             # waitress's poll() loop alone served 8 keep-alive clients at a third of the select() loop's rate.
             # Header blocks past the app's own limits (app.MAX_URI_SIZE, MAX_HEADERS_SIZE) reach the app, which
             # refuses them in the provider's error format; waitress's text/plain 431 answers only beyond this.

@@ -118,8 +118,8 @@ class Interceptor:
         """Run one request through the app: status code, reason, headers, body, and whether it was dropped."""
         if self.before_call is not None:
             self.before_call()
-        environ, replay_key = self._environ(method, url, headers, body)
-        status, line, response_headers, data, dropped = self.app.answer(environ, replay_key)
+        environ, known_key = self._environ(method, url, headers, body)
+        status, line, response_headers, data, dropped = self.app.answer(environ, known_key)
         return status, _reason(line), response_headers, data, dropped
 
     def _environ(self, method: str, url: str, headers: Mapping[str, str],
