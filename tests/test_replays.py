@@ -320,3 +320,53 @@ def test_the_in_process_answer_replays_too_with_or_without_a_key_kept_by_the_cal
     environ = wsgi_environ("GET", url, headers, b"")
     kept = spy.app.answer(environ, replay_key(environ))
     assert first == again == kept and first[0] == 200 and spy.worked_out == 1
+
+
+def test_under_concurrent_clients_a_read_after_a_write_sees_it():
+    """Over HTTP, 6 clients read the routes while 2 create routes: every writer's read right after its write shows
+    its route (a remembered reply of the version before is never answered), and nothing fails."""
+    import threading
+
+    import requests
+
+    from fakeroute.server import FakerouteServer
+
+    world = World()
+    app = FakerouteApp(world, check_replays=False)
+    problems: list[str] = []
+
+    with FakerouteServer(app, threads=4) as server:
+        url = f"{server.url}/v2/routes"
+        listed = f"{url}?limit=200"  # every route on one page
+
+        def reader() -> None:
+            with requests.Session() as session:
+                for _ in range(60):
+                    answer = session.get(listed, headers=FLOWROUTE_AUTH, timeout=10)
+                    if answer.status_code != 200:
+                        problems.append(f"read {answer.status_code}")
+
+        def writer(name: str) -> None:
+            with requests.Session() as session:
+                for i in range(15):
+                    alias = f"{name}-{i}"
+                    body = {"data": {"type": "route", "attributes": {
+                        "route_type": "host", "value": f"203.0.113.{i + 1}:5060", "alias": alias}}}
+                    created = session.post(url, json=body, headers=FLOWROUTE_AUTH, timeout=10)
+                    if created.status_code != 201:
+                        problems.append(f"write {created.status_code}")
+                        continue
+                    aliases = [r["attributes"]["alias"]
+                               for r in session.get(listed, headers=FLOWROUTE_AUTH, timeout=10).json()["data"]]
+                    if alias not in aliases:
+                        problems.append(f"{alias} missing from the read after its write")
+
+        threads = [threading.Thread(target=reader) for _ in range(6)]
+        threads += [threading.Thread(target=writer, args=(f"w{n}",)) for n in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert problems == []
+    assert len(world.journal.filter(method="GET")) == 6 * 60 + 2 * 15
+    assert len(app._replies) > 0  # reads were remembered along the way
