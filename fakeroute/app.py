@@ -94,17 +94,26 @@ class FakerouteApp:
         self._providers = {p.name: p for p in world.providers}
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        return self.serve(environ, start_response).body
+
+    def serve(self, environ: dict[str, Any], start_response: Any) -> Served:
+        """``__call__``, and whom it served (for an access log): the provider (None for the admin API and paths of
+        no provider), the account its credentials named, the status. Raises ``DroppedConnection`` (carrying the
+        same) for a dropped-connection fault under waitress."""
         key, raw = replay_key(environ) if self._replies else (None, {})  # (nothing remembered: nothing to find)
         replay, headers = self._replay(key, raw, environ) if key is not None else (None, None)
         if headers is not None:
             start_response(replay.status_line, headers)
-            return [replay.body]
+            return Served([replay.body], replay.provider, replay.account, replay.status)
         response, exchange = self._respond(environ, key, raw, replay)
+        provider = exchange.provider.name if exchange is not None and exchange.provider is not None else None
+        account = exchange.account.id if exchange is not None and exchange.account is not None else None
         if exchange is not None and exchange.dropped and "waitress.client_disconnected" in environ:
             # Under waitress the connection is closed before a single byte is written: a client that reads
             # only the status line sees the failure too. Other servers get the answer cut short instead.
-            raise DroppedConnection(f"injected fault: {exchange.method} {exchange.path} dropped")
-        return _sent(response, environ, start_response)
+            raise DroppedConnection(f"injected fault: {exchange.method} {exchange.path} dropped",
+                                    Served([], provider, account, response.status_code))
+        return Served(_sent(response, environ, start_response), provider, account, response.status_code)
 
     def answer(self, environ: dict[str, Any], known_key: tuple[Any, dict[str, str]] | None = None,
                ) -> tuple[int, str, list[tuple[str, str]], bytes, bool]:
@@ -527,8 +536,22 @@ def replay_key(environ: dict[str, Any]) -> tuple[tuple[Any, ...] | None, dict[st
             tuple(raw.items())), raw
 
 
+@dataclasses.dataclass(slots=True)
+class Served:
+    """What ``FakerouteApp.serve`` sent (the WSGI body) and whom: provider, account, status."""
+
+    body: Iterable[bytes]
+    provider: str | None
+    account: str | None
+    status: int
+
+
 class DroppedConnection(ClientDisconnected):
     """Raised to waitress for a dropped-connection fault: it closes the socket without writing anything."""
+
+    def __init__(self, message: str, served: Served):
+        super().__init__(message)
+        self.served = served
 
 
 def _tagged(part: str, violations: list[Violation]) -> list[Violation]:

@@ -16,6 +16,8 @@ from waitress.adjustments import Adjustments
 from waitress.server import BaseWSGIServer, TcpWSGIServer
 from waitress.task import ThreadedTaskDispatcher
 
+from .app import DroppedConnection, Served
+
 # An idle or slow socket costs one channel in waitress's event loop, not a worker thread (waitress reads a
 # whole request before a thread sees it): a thousand of them are cheap, and a normal client is still served.
 CONNECTION_LIMIT = 1000
@@ -228,15 +230,22 @@ class AccessLog:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         started = time.perf_counter()
-        response, exchange = self.app.respond(environ)
+        try:
+            served = self.app.serve(environ, start_response)  # remembered replies too, as without the log
+        except DroppedConnection as dropped:
+            self._line(environ, dropped.served, started)
+            raise
+        self._line(environ, served, started)
+        return served.body
+
+    def _line(self, environ: dict[str, Any], served: Served, started: float) -> None:
         ms = round((time.perf_counter() - started) * 1000, 1)
         # Percent-encoded where unprintable: a path cannot start a line of its own in the log.
         path = "".join(c if c.isprintable() and c != " " else f"%{ord(c):02X}" for c in environ.get("PATH_INFO", ""))
-        provider = exchange.provider.name if exchange is not None and exchange.provider else None
+        provider = served.provider
         if provider is None and (path == "/_fakeroute" or path.startswith("/_fakeroute/")):
             provider = "admin"
-        account = exchange.account.id if exchange is not None and exchange.account else None
-        method, status = environ.get("REQUEST_METHOD", ""), response.status_code
+        account, method, status = served.account, environ.get("REQUEST_METHOD", ""), served.status
         if self.json_lines:
             self._log.info(json.dumps({
                 "time": datetime.now(UTC).isoformat(timespec="milliseconds"), "remote": environ.get("REMOTE_ADDR"),
@@ -245,4 +254,3 @@ class AccessLog:
         else:
             self._log.info(f"{environ.get('REMOTE_ADDR', '-')} {method} {path} {provider or '-'} {account or '-'} "
                            f"{status} {ms}ms")
-        return response(environ, start_response)

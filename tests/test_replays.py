@@ -370,3 +370,29 @@ def test_under_concurrent_clients_a_read_after_a_write_sees_it():
     assert problems == []
     assert len(world.journal.filter(method="GET")) == 6 * 60 + 2 * 15
     assert len(app._replies) > 0  # reads were remembered along the way
+
+
+def test_with_the_access_log_on_replies_are_replayed_and_each_is_a_line():
+    """``fakeroute serve`` logs by default: the log wraps the app and must not turn replays off."""
+    import io
+
+    import requests
+
+    from fakeroute.server import AccessLog, FakerouteServer
+
+    world = World()
+    app = FakerouteApp(world, check_replays=False)
+    stream = io.StringIO()
+    worked_out = []
+    respond = app._respond
+    app._respond = lambda *args: worked_out.append(1) or respond(*args)  # type: ignore[method-assign]
+    with FakerouteServer(AccessLog(app, stream)) as server, requests.Session() as session:
+        for _ in range(3):
+            assert session.get(f"{server.url}/v2/routes", headers=FLOWROUTE_AUTH, timeout=10).status_code == 200
+        world.faults.add(drop=True, method="GET", path="/v2/routes", times=1)
+        with pytest.raises(requests.ConnectionError):
+            session.get(f"{server.url}/v2/routes", headers=FLOWROUTE_AUTH, timeout=10)
+    lines = stream.getvalue().splitlines()
+    assert len(worked_out) == 2  # the first read and the dropped one; two reads replayed
+    assert len(lines) == 4 and all(" GET /v2/routes flowroute default 200 " in line for line in lines[:3]), lines
+    assert " GET /v2/routes flowroute - " in lines[3]  # the fault answered before the credentials were read
