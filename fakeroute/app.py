@@ -152,10 +152,12 @@ class FakerouteApp:
                 return None, None
             if self.check_replays:
                 return replay, None
+            provider = self._providers[replay.provider]
+            provider.note_use(world, world.accounts[replay.account], raw)
             headers = list(replay.headers)
             if replay.id_at is not None:
                 name = headers[replay.id_at][0]
-                headers[replay.id_at] = (name, self._providers[replay.provider].new_request_id(world) or "")
+                headers[replay.id_at] = (name, provider.new_request_id(world) or "")
         world.journal.record(  # the same request (query, headers): the same cost
             Recorded(replay.provider, "GET", replay.path, environ.get("QUERY_STRING", ""), b"", replay.status,
                      replay.body, replay.account, now, raw, replay.content_type), replay.cost)
@@ -302,9 +304,10 @@ class FakerouteApp:
         with world.lock.reading() if reading else world.lock:  # a GET changes nothing: checked below
             world.catch_up()
             self._stamp(exchange)
+            account = exchange.account = provider.authenticate(exchange, world)
+            provider.note_use(world, account, exchange.raw_headers or {})
             before, readings = (world.changes(), world.clock.readings) if reading else (None, 0)
             try:
-                account = exchange.account = provider.authenticate(exchange, world)
                 provider.authorize(exchange, account)
                 if account.suspended and exchange.method not in READ_METHODS:
                     raise ApiError(403, SUSPENDED_DETAIL)
@@ -315,8 +318,9 @@ class FakerouteApp:
                 if before is not None and world.changes() != before:
                     world.lock.touch()  # it changed something after all: replies remembered so far may not hold
                     before = None
-            # A reply that read the clock depends on the time: not the same next time.
-            if before is not None and world.clock.readings == readings:
+            # A reply that read the clock depends on the time: not the same next time; nor one that shows what
+            # every call changes (Reply.volatile).
+            if before is not None and world.clock.readings == readings and not reply.volatile:
                 exchange.replayable = world.replies_version()
         return response
 

@@ -221,14 +221,21 @@ def test_a_change_of_the_outbox_ends_replies():
     assert spy.worked_out == 2
 
 
-def test_agentmessage_reads_change_state_and_are_never_replayed():
-    """Every AgentMessage call notes when its key was last used (shown by GET /v1/api-keys)."""
-    spy = Spy(World())
-    first = spy.get("/v1/api-keys", base=AGENTMESSAGE, headers=AM_AUTH)
-    spy.app.world.clock.advance(5)
-    again = spy.get("/v1/api-keys", base=AGENTMESSAGE, headers=AM_AUTH)
-    assert spy.worked_out == 2 and first.data != again.data
-    assert first.headers["X-Request-Id"] != again.headers["X-Request-Id"]
+def test_agentmessage_replays_note_the_keys_use_and_its_key_list_is_never_replayed():
+    """Every AgentMessage call notes when its key was last used (``GET /v1/api-keys`` shows it): a replayed call
+    too, and the list that shows it is worked out each time."""
+    world = World()
+    spy = Spy(world)
+    readonly = {"Authorization": f"Bearer {am.READONLY_KEY}"}
+    first = spy.get("/v1/phone-numbers", base=AGENTMESSAGE, headers=readonly)
+    world.clock.advance(5)
+    again = spy.get("/v1/phone-numbers", base=AGENTMESSAGE, headers=readonly)
+    assert spy.worked_out == 1 and first.data == again.data
+    assert first.headers["X-Request-Id"] != again.headers["X-Request-Id"]  # each its own, as worked out
+    keys = [spy.get("/v1/api-keys", base=AGENTMESSAGE, headers=AM_AUTH).json["data"] for _ in range(2)]
+    assert spy.worked_out == 3
+    used = {key["label"]: key["last_used_at"] for key in keys[1]}
+    assert used["read-only numbers"] == "2026-01-01T00:00:05Z"  # the replayed call's moment
 
 
 # -- the provider's per-request id ----------------------------------------------------------------

@@ -129,6 +129,9 @@ class Reply:
     status: int
     document: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    # It shows what changes on every call without the World's version moving (``Provider.note_use``, such as
+    # AgentMessage's keys' last use): the app never replays it.
+    volatile: bool = False
 
 
 Handler = Callable[[Call], Reply]
@@ -226,6 +229,11 @@ class Provider(ABC):
     @abstractmethod
     def authenticate(self, exchange: Exchange, world: World) -> Account:
         """The caller's account, or raise the provider's own 401. Only who calls: nothing else."""
+
+    def note_use(self, world: World, account: Account, headers: Mapping[str, str]) -> None:  # noqa: B027  optional
+        """What every authenticated call does to the state beyond its operation, a replayed one too (AgentMessage
+        notes when its key was last used); ``headers`` as the WSGI environ holds them (``HTTP_AUTHORIZATION``). The
+        World's lock is held, taken with ``reading()``: a reply that shows what this changes is ``Reply.volatile``."""
 
     def authorize(self, exchange: Exchange, account: Account) -> None:  # noqa: B027  optional hook
         """Raise the provider's 403 when the credentials may not call this operation (``operation.scope``)."""

@@ -59,7 +59,7 @@ class AgentMessageProvider(Provider):
     def authenticate(self, exchange: Exchange, world: World) -> Account:
         """The organization of a live key: one of the scenario's (indexed by the World), or one minted since
         through the API (looked up in each org). Revoked keys and the old secret of a rotated one are 401."""
-        token = _bearer(exchange)
+        token = _bearer(exchange.request.environ)
         if token is None:
             raise errors.unauthorized()
         account = world.find_account(self.name, token) or next(
@@ -67,11 +67,14 @@ class AgentMessageProvider(Provider):
         key: ApiKey | None = account.states[self.name].api_keys.get(token) if account is not None else None
         if account is None or key is None or key.revoked_at is not None:
             raise errors.unauthorized()
-        # A change of state, on reads too: the version moves on (the app holds the World's lock, for a GET with
-        # reading(), which leaves the version alone).
-        world.lock.touch()
-        account.states[self.name].key_last_used[key.id] = world.clock.peek()
         return account
+
+    def note_use(self, world: World, account: Account, headers: Mapping[str, str]) -> None:
+        """The key's last use, shown by ``GET /v1/api-keys`` (whose reply is volatile for it)."""
+        org: Organization = account.state(self.name)
+        key = org.api_keys.get(_bearer(headers) or "")
+        if key is not None:
+            org.key_last_used[key.id] = world.clock.peek()
 
     def authorize(self, exchange: Exchange, account: Account) -> None:
         """The key must hold the operation's scope (403); ``return_to_carrier=true`` needs more, and a new key may
@@ -80,7 +83,7 @@ class AgentMessageProvider(Provider):
         op = exchange.operation
         assert op is not None
         org: Organization = account.state(self.name)
-        granted = org.api_keys[_bearer(exchange) or ""].scopes
+        granted = org.api_keys[_bearer(exchange.request.environ) or ""].scopes
         if op.scope is not None and op.scope not in granted:
             raise errors.forbidden()
         query = exchange.request.environ.get("QUERY_STRING", "")
@@ -293,8 +296,9 @@ def _requested_scopes(data: bytes) -> list[str]:
     return [s for s in scopes if isinstance(s, str)] if isinstance(scopes, list) else []
 
 
-def _bearer(exchange: Exchange) -> str | None:
-    header = exchange.request.environ.get("HTTP_AUTHORIZATION", "")  # as headers.get, without building them
+def _bearer(environ: Mapping[str, str]) -> str | None:
+    """The bearer token of a WSGI environ's (or raw headers') ``Authorization``."""
+    header = environ.get("HTTP_AUTHORIZATION", "")  # as headers.get, without building them
     scheme, _, token = header.partition(" ")
     token = token.strip()
     return token if scheme.lower() == "bearer" and token else None

@@ -956,7 +956,9 @@ def list_api_keys(call: Call) -> Reply:
     org = _org(call)
     include_revoked = call.query.get("include_revoked", "true") in TRUE_WORDS
     items = [k for k in org.api_keys.values() if include_revoked or k.revoked_at is None]
-    return _meta_listing(call, items, lambda k: rendering.api_key_resource(k, org), default_limit=50)
+    listed = _meta_listing(call, items, lambda k: rendering.api_key_resource(k, org), default_limit=50)
+    listed.volatile = True  # last_used_at moves with every call (note_use)
+    return listed
 
 
 def _owned_key(call: Call) -> ApiKey:
