@@ -94,18 +94,27 @@ class FakerouteApp:
         self._providers = {p.name: p for p in world.providers}
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        return self.serve(environ, start_response).body
+        key, raw = replay_key(environ) if self._replies else (None, {})  # (nothing remembered: nothing to find)
+        replay, headers = self._replay(key, raw, environ) if key is not None else (None, None)
+        if headers is not None:  # (as serve does, without saying whom it served)
+            start_response(replay.status_line, headers)
+            return [replay.body]
+        return self._served(environ, start_response, key, raw, replay).body
 
     def serve(self, environ: dict[str, Any], start_response: Any) -> Served:
         """``__call__``, and whom it served (for an access log): the provider (None for the admin API and paths of
         no provider), the account its credentials named, the status. Raises ``DroppedConnection`` (carrying the
         same) for a dropped-connection fault under waitress."""
-        key, raw = replay_key(environ) if self._replies else (None, {})  # (nothing remembered: nothing to find)
+        key, raw = replay_key(environ) if self._replies else (None, {})
         replay, headers = self._replay(key, raw, environ) if key is not None else (None, None)
         if headers is not None:
             start_response(replay.status_line, headers)
             return Served([replay.body], replay.provider, replay.account, replay.status)
-        response, exchange = self._respond(environ, key, raw, replay)
+        return self._served(environ, start_response, key, raw, replay)
+
+    def _served(self, environ: dict[str, Any], start_response: Any, key: tuple[Any, ...] | None,
+                raw: dict[str, str], expected: Replay | None) -> Served:
+        response, exchange = self._respond(environ, key, raw, expected)
         provider = exchange.provider.name if exchange is not None and exchange.provider is not None else None
         account = exchange.account.id if exchange is not None and exchange.account is not None else None
         if exchange is not None and exchange.dropped and "waitress.client_disconnected" in environ:
