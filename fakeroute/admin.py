@@ -175,7 +175,7 @@ class Admin:
             return _ADMIN
         for provider in self.world.providers:
             try:
-                with self.world.lock:  # as the app calls it (AgentMessage notes the key's use)
+                with self.world.lock.reading():  # authenticate only reads ("only who calls")
                     return provider.authenticate(Exchange(request, provider), self.world).id
             except ApiError:
                 continue
