@@ -110,29 +110,48 @@ class IndexedDict(dict[K, V], Generic[K, V]):
         return type(self), (dict(self),)
 
 
-class NewestFirst(IndexedDict[str, V], Generic[V]):
+class SortedIndex(IndexedDict[K, V], Generic[K, V]):
+    """An ``IndexedDict`` that also keeps its entries' ``_order(key, value)`` sorted in ``sorted_keys``, so a page
+    or a range starts by bisection instead of sorting every entry per request. Subclasses say what the order is."""
+
+    __slots__ = ("sorted_keys",)
+
+    @staticmethod
+    def _order(key: K, value: V) -> Any:
+        raise NotImplementedError
+
+    def _clear_index(self) -> None:
+        self.sorted_keys: list[Any] = []
+
+    def _copy_index(self, other: IndexedDict[K, V]) -> None:
+        self.sorted_keys = list(other.sorted_keys)  # type: ignore[attr-defined]
+
+    def _added(self, key: K, value: V, old: V | None) -> None:
+        order = self._order(key, value)
+        if old is not None:
+            previous = self._order(key, old)
+            if previous == order:
+                return
+            del self.sorted_keys[bisect.bisect_left(self.sorted_keys, previous)]
+        bisect.insort(self.sorted_keys, order)
+
+    def _removed(self, key: K, value: V) -> None:
+        del self.sorted_keys[bisect.bisect_left(self.sorted_keys, self._order(key, value))]
+
+
+class NewestFirst(SortedIndex[str, V], Generic[V]):
     """Records by id, their ``sort_key`` (``(created_at, id)``) also kept sorted, so a keyset page newest first
     starts by bisection and reads only what it shows (and what filters skip) instead of sorting every record."""
 
-    __slots__ = ("_keys",)
+    __slots__ = ()
 
-    def _clear_index(self) -> None:
-        self._keys: list[Any] = []
-
-    def _copy_index(self, other: IndexedDict[str, V]) -> None:
-        self._keys = list(other._keys)  # type: ignore[attr-defined]
-
-    def _added(self, key: str, value: V, old: V | None) -> None:
-        if old is not None:
-            self._removed(key, old)
-        bisect.insort(self._keys, value.sort_key)  # type: ignore[attr-defined]
-
-    def _removed(self, key: str, value: V) -> None:
-        del self._keys[bisect.bisect_left(self._keys, value.sort_key)]  # type: ignore[attr-defined]
+    @staticmethod
+    def _order(key: str, value: V) -> Any:
+        return value.sort_key  # type: ignore[attr-defined]
 
     def newest_first(self, before: Any = None) -> Iterator[V]:
         """The records whose sort key is below ``before`` (all when None), newest first, lazily."""
-        keys = self._keys
+        keys = self.sorted_keys
         end = len(keys) if before is None else bisect.bisect_left(keys, before)
         for i in range(end - 1, -1, -1):
             yield dict.__getitem__(self, keys[i][-1])

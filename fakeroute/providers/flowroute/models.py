@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ...indexes import IndexedDict
+from ...indexes import IndexedDict, SortedIndex
 from ...inventory import LOCAL, TOLL_FREE, is_toll_free
 from ...messaging import DELIVERY, DeliveryRules, OptOuts, Split, delivery_delays
 
@@ -212,24 +212,15 @@ def builtin_route() -> Route:
     return Route(SIP_REG_ROUTE_ID, "sip-reg", None, "sip-reg")
 
 
-class NumberBook(IndexedDict[str, Number]):
+class NumberBook(SortedIndex[str, Number]):
     """The account's numbers by value, their values also kept sorted: listings page through them in order
     without sorting per request, and a ``starts_with`` finds its slice by bisection."""
 
-    __slots__ = ("sorted_keys",)
+    __slots__ = ()
 
-    def _clear_index(self) -> None:
-        self.sorted_keys: list[str] = []
-
-    def _copy_index(self, other: IndexedDict[str, Number]) -> None:
-        self.sorted_keys = list(other.sorted_keys)  # type: ignore[attr-defined]
-
-    def _added(self, key: str, value: Number, old: Number | None) -> None:
-        if old is None:
-            bisect.insort(self.sorted_keys, key)
-
-    def _removed(self, key: str, value: Number) -> None:
-        del self.sorted_keys[bisect.bisect_left(self.sorted_keys, key)]
+    @staticmethod
+    def _order(key: str, value: Number) -> str:
+        return key
 
     def starting_with(self, prefix: str) -> list[str]:
         """The values (ascending) that begin with ``prefix`` (all of them for "")."""
