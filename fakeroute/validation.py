@@ -146,7 +146,7 @@ class Schema:
                                                          registry=registry, base_uri=base)
             except Exception:  # a schema it cannot compile (a regex it reads otherwise) keeps jsonschema alone
                 self._fast = False
-        if self._fast is False or _holds_float(instance):
+        if self._fast is False or holds_float(instance):
             return False
         try:
             return bool(self._fast.is_valid(instance))
@@ -260,17 +260,19 @@ _Validator = validators.extend(Draft202012Validator, type_checker=Draft202012Val
 _FAST_BASE = "https://fakeroute.invalid/schemas/"
 
 
-def _holds_float(value: Any) -> bool:
-    """Whether a parsed input holds a float anywhere (walked without recursing)."""
-    stack = [value]
+def holds_float(document: Any, *, non_finite: bool = False) -> bool:
+    """Whether a float (with ``non_finite``: a NaN or an infinity) is anywhere in ``document``, its dicts, lists
+    and tuples walked without recursing."""
+    stack = [document]
     while stack:
         item = stack.pop()
-        if isinstance(item, float):
-            return True
-        if isinstance(item, dict):
+        kind = type(item)
+        if kind is dict:
             stack.extend(item.values())
-        elif isinstance(item, list):
+        elif kind is list or kind is tuple:
             stack.extend(item)
+        elif kind is float and (not non_finite or item - item != 0.0):  # x - x is 0.0 for every finite float
+            return True
     return False
 
 

@@ -24,7 +24,7 @@ from werkzeug.wrappers import Request, Response
 
 from ..accounts import Account, Scope
 from ..errors import ApiError
-from ..validation import SchemaStore, Violation
+from ..validation import SchemaStore, Violation, holds_float
 
 if TYPE_CHECKING:
     from ..world import World
@@ -68,7 +68,8 @@ def compact_json(document: Any) -> bytes:
     except TypeError:
         text = b""
     if (not text or not text.isascii() or b"\x7f" in text or b"0.0000" in text
-            or (b"-" in text and _short_exponent(text)) or (b"null" in text and _holds_non_finite(document))):
+            or (b"-" in text and _short_exponent(text))
+            or (b"null" in text and holds_float(document, non_finite=True))):  # a NaN json writes, orjson nulls
         return json.dumps(document, separators=(",", ":")).encode()
     return text
 
@@ -84,25 +85,6 @@ def _basic_credentials(header: str | None) -> tuple[str, str] | None:
     if auth is None or auth.type != "basic":
         return None
     return auth.username, auth.password
-
-
-def _holds_non_finite(document: Any) -> bool:
-    """Whether a float NaN or infinity is anywhere in ``document`` (orjson writes null, json NaN/Infinity: a body
-    may send them, json.loads reads them, and a reply may echo them)."""
-    if type(document) is float:
-        return document - document != 0.0
-    if type(document) not in (dict, list, tuple):
-        return False
-    stack = [document]
-    while stack:
-        item = stack.pop()
-        for value in item.values() if type(item) is dict else item:
-            kind = type(value)
-            if kind is dict or kind is list or kind is tuple:
-                stack.append(value)
-            elif kind is float and value - value != 0.0:  # x - x is 0.0 for every finite float, NaN otherwise
-                return True
-    return False
 
 
 def _refuse(value: Any) -> Any:
