@@ -153,7 +153,7 @@ class FakerouteApp:
         injected, or timed work is due. With ``check_replays``: (the reply, None), and nothing is sent."""
         world = self.world
         with world.lock.reading():
-            replay = self._replies.get((key, (world.lock.version, world.outbox.version)))
+            replay = self._replies.get((key, world.replies_version()))
             if replay is None:
                 return None, None
             now = world.clock.peek()
